@@ -1,7 +1,7 @@
 //! continuity-guard: assess the impact of infrastructure changes on service continuity plans.
 //!
 //! The pipeline (DESIGN.md §1): revisions → change set → documents → facts per
-//! service → findings → renderers.
+//! service → findings → renderers. [`check`] runs it for two sides.
 
 pub mod facts;
 pub mod plan;
@@ -9,3 +9,293 @@ pub mod readers;
 pub mod render;
 pub mod rules;
 pub mod source;
+
+use plan::model::Severity;
+use rules::engine::{self, Outcome, ParseCache};
+use source::{ChangeSet, SideInfo, SourceError, Tree};
+use std::path::PathBuf;
+
+/// Which two sides to compare.
+#[derive(Clone, Debug)]
+pub enum Sides {
+    /// Two git revisions (base defaults to the merge-base with the PR's base branch).
+    Git {
+        /// Base revision, or the default.
+        base: Option<String>,
+        /// Head revision (default `HEAD`).
+        head: Option<String>,
+    },
+    /// `HEAD` against the index.
+    Staged,
+    /// Two directories.
+    Dirs {
+        /// Before.
+        before: PathBuf,
+        /// After.
+        after: PathBuf,
+    },
+}
+
+/// Options of `check`.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// The sides.
+    pub sides: Sides,
+    /// Where the repository is (for git modes).
+    pub repo_dir: PathBuf,
+    /// `--plan`.
+    pub plan: Option<String>,
+    /// `--as-of` (default today).
+    pub as_of: jiff::civil::Date,
+    /// `--all`.
+    pub all: bool,
+    /// `--fail-on` (`None` = never).
+    pub fail_on: Option<Severity>,
+}
+
+/// Why a check could not assess (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Resolving the sides failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A plan is invalid.
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    /// No plan where one is needed.
+    #[error("{0}")]
+    NoPlan(String),
+}
+
+/// The result of a check, ready to render.
+#[derive(Debug)]
+pub struct Report {
+    /// Base side.
+    pub base: SideInfo,
+    /// Head side.
+    pub head: SideInfo,
+    /// Changed paths.
+    pub changes: ChangeSet,
+    /// What the engine found.
+    pub outcome: Outcome,
+    /// Which severity fails the run.
+    pub fail_on: Option<Severity>,
+    /// Whether existing findings are listed.
+    pub all: bool,
+}
+
+/// Counts of DESIGN §5's `summary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Introduced unwaived errors.
+    pub errors: usize,
+    /// … warnings.
+    pub warnings: usize,
+    /// … notes.
+    pub notes: usize,
+    /// Of those, at or above `--fail-on`.
+    pub blocking: usize,
+    /// Existing findings.
+    pub existing: usize,
+    /// Waived or suppressed findings.
+    pub waived: usize,
+    /// Affected services.
+    pub services_affected: usize,
+}
+
+impl Report {
+    /// The summary counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for f in &self.outcome.findings {
+            if f.waived {
+                s.waived += 1;
+            } else if !f.introduced {
+                s.existing += 1;
+            } else {
+                match f.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                    Severity::Note => s.notes += 1,
+                }
+                if self.fail_on.is_some_and(|min| f.severity >= min) {
+                    s.blocking += 1;
+                }
+            }
+        }
+        s.services_affected = self.outcome.services.iter().filter(|s| s.affected).count();
+        s
+    }
+
+    /// The findings to list: introduced ones (and existing ones with `--all`).
+    pub fn listed(&self) -> impl Iterator<Item = &engine::Finding> {
+        self.outcome
+            .findings
+            .iter()
+            .filter(|f| self.all || f.introduced)
+    }
+
+    /// A one-line description of what was compared, naming the commits.
+    pub fn compared(&self) -> String {
+        fn side(s: &SideInfo) -> String {
+            match (&s.dir, &s.rev, &s.commit) {
+                (Some(d), _, _) => format!("directory {d}"),
+                (_, Some(r), Some(c)) => {
+                    let short = c.get(..12).unwrap_or(c);
+                    match &s.merge_base_of {
+                        Some((a, b)) => format!("{short} (merge-base of {a} and {b})"),
+                        None => format!("{short} ({r})"),
+                    }
+                }
+                (_, Some(r), None) => r.clone(),
+                _ => "?".into(),
+            }
+        }
+        format!("{} → {}", side(&self.base), side(&self.head))
+    }
+}
+
+fn plans(
+    base: &dyn Tree,
+    head: &dyn Tree,
+    explicit: Option<&str>,
+) -> Result<(plan::Plan, plan::Plan), CheckError> {
+    let head_plan = plan::find(head, explicit)?.ok_or_else(|| {
+        CheckError::NoPlan(match explicit {
+            Some(p) => format!("no continuity plan at `{p}` on the head side"),
+            None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
+        })
+    })?;
+    let base_plan =
+        plan::find(base, explicit)?.unwrap_or_else(|| plan::Plan::empty(&head_plan.path));
+    Ok((base_plan, head_plan))
+}
+
+/// Runs a check between two trees with a change set already computed.
+pub fn check_trees(
+    base: &dyn Tree,
+    head: &dyn Tree,
+    changes: &ChangeSet,
+    opts: &CheckOptions,
+    cache: &mut ParseCache,
+) -> Result<Outcome, CheckError> {
+    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref())?;
+    let inputs = engine::Inputs {
+        base,
+        head,
+        changes,
+        base_plan: &base_plan,
+        head_plan: &head_plan,
+        as_of: opts.as_of,
+        all: opts.all,
+    };
+    Ok(engine::run(&inputs, cache))
+}
+
+/// `continuity-guard check`.
+pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
+    let mut cache = ParseCache::default();
+    match &opts.sides {
+        Sides::Dirs { before, after } => {
+            let b = source::dirs::DirTree::new(before)?;
+            let a = source::dirs::DirTree::new(after)?;
+            let changes = source::dirs::diff_dirs(&b, &a);
+            let outcome = check_trees(&b, &a, &changes, opts, &mut cache)?;
+            Ok(Report {
+                base: SideInfo {
+                    dir: Some(before.display().to_string()),
+                    ..SideInfo::default()
+                },
+                head: SideInfo {
+                    dir: Some(after.display().to_string()),
+                    ..SideInfo::default()
+                },
+                changes,
+                outcome,
+                fail_on: opts.fail_on,
+                all: opts.all,
+            })
+        }
+        Sides::Staged => {
+            let repo = source::git::open(&opts.repo_dir)?;
+            let head_commit = source::git::resolve(&repo, "HEAD").ok();
+            let changes = source::git::diff_staged(&repo, head_commit.as_ref())?;
+            let index = source::git::IndexTree::new(&repo)?;
+            let empty;
+            let base_tree: Box<dyn Tree> = match &head_commit {
+                Some(c) => Box::new(source::git::CommitTree::new(&repo, c)?),
+                None => {
+                    empty = EmptyTree;
+                    Box::new(empty)
+                }
+            };
+            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, &mut cache)?;
+            Ok(Report {
+                base: head_commit
+                    .as_ref()
+                    .map(|c| source::git::side_info("HEAD", c))
+                    .unwrap_or_else(|| SideInfo {
+                        rev: Some("HEAD".into()),
+                        ..SideInfo::default()
+                    }),
+                head: SideInfo {
+                    rev: Some("index".into()),
+                    ..SideInfo::default()
+                },
+                changes,
+                outcome,
+                fail_on: opts.fail_on,
+                all: opts.all,
+            })
+        }
+        Sides::Git { base, head } => {
+            let repo = source::git::open(&opts.repo_dir)?;
+            let head_rev = head.clone().unwrap_or_else(|| "HEAD".to_string());
+            let base_rev = match base {
+                Some(b) => b.clone(),
+                None => source::git::default_base(&repo)?,
+            };
+            let head_commit = source::git::resolve(&repo, &head_rev)?;
+            let base_tip = source::git::resolve(&repo, &base_rev)?;
+            let merge_base = repo
+                .merge_base(base_tip.id(), head_commit.id())
+                .map_err(|_| SourceError::NoMergeBase {
+                    base: base_rev.clone(),
+                    head: head_rev.clone(),
+                    shallow: repo.is_shallow(),
+                })?;
+            let base_commit = repo.find_commit(merge_base).map_err(SourceError::from)?;
+            let changes = source::git::diff_commits(&repo, &base_commit, &head_commit)?;
+            let bt = source::git::CommitTree::new(&repo, &base_commit)?;
+            let ht = source::git::CommitTree::new(&repo, &head_commit)?;
+            let outcome = check_trees(&bt, &ht, &changes, opts, &mut cache)?;
+            let mut base_info = source::git::side_info(&base_rev, &base_commit);
+            if merge_base != base_tip.id() {
+                base_info.merge_base_of = Some((base_rev.clone(), head_rev.clone()));
+            }
+            Ok(Report {
+                base: base_info,
+                head: source::git::side_info(&head_rev, &head_commit),
+                changes,
+                outcome,
+                fail_on: opts.fail_on,
+                all: opts.all,
+            })
+        }
+    }
+}
+
+/// A side with no files (a repository without commits).
+struct EmptyTree;
+
+impl Tree for EmptyTree {
+    fn read(&self, _: &str) -> Option<source::Blob> {
+        None
+    }
+    fn kind(&self, _: &str) -> Option<source::EntryKind> {
+        None
+    }
+    fn list_under(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+}

@@ -1,1 +1,30 @@
-//! plan stage (see DESIGN.md §1).
+//! The continuity plan (DESIGN §2): model, loading and validation, durations,
+//! hours of operation.
+
+pub mod duration;
+pub mod hours;
+pub mod load;
+pub mod model;
+
+pub use load::{PlanError, load};
+pub use model::Plan;
+
+use crate::source::Tree;
+
+/// Where the plan is looked for when `--plan` is not given.
+pub const DEFAULT_PATHS: &[&str] = &["continuity.yaml", ".continuity/plan.yaml"];
+
+/// Finds and reads the plan of one side: `Ok(None)` when there is none.
+pub fn find(tree: &dyn Tree, explicit: Option<&str>) -> Result<Option<Plan>, PlanError> {
+    let candidates: Vec<&str> = match explicit {
+        Some(p) => vec![p],
+        None => DEFAULT_PATHS.to_vec(),
+    };
+    for path in candidates {
+        if let Some(blob) = tree.read(path) {
+            let text = String::from_utf8_lossy(&blob.bytes);
+            return load(path, &text).map(Some);
+        }
+    }
+    Ok(None)
+}

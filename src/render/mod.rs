@@ -1,1 +1,4 @@
-//! render stage (see DESIGN.md §1).
+//! Renderers: each output format turns the same report into text.
+
+pub mod human;
+pub mod json;

@@ -1,1 +1,184 @@
-//! rules stage (see DESIGN.md §1).
+//! The rule catalogue (DESIGN §3): one file per rule, each carrying its own
+//! documentation, and one registry that feeds `rules`, `explain`, SARIF and
+//! the engine.
+
+pub mod engine;
+
+mod cg001_unreadable_file;
+mod cg002_unmapped_change;
+mod cg101_replicas_below_minimum;
+mod cg103_disruption_budget_removed;
+mod cg405_waiver_expired;
+
+use crate::facts::{Loc, ServiceFacts};
+use crate::plan::model::{Plan, Service, Severity};
+
+/// One violation, as a rule reports it. Its identity is (rule, service,
+/// subject); the engine decides whether it is introduced.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    /// Rule code.
+    pub rule: &'static str,
+    /// The service (None for unmapped changes).
+    pub service: Option<String>,
+    /// Resource address plus field path, or the service itself.
+    pub subject: String,
+    /// What is wrong, with the numbers.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+    /// Where.
+    pub primary: Loc,
+    /// Related places, e.g. the plan line that sets the target.
+    pub secondary: Vec<(Loc, String)>,
+}
+
+/// A service at one side: its plan entry and its facts.
+pub struct ServiceView<'a> {
+    /// The plan entry.
+    pub service: &'a Service,
+    /// The whole plan of that side.
+    pub plan: &'a Plan,
+    /// Facts.
+    pub facts: &'a ServiceFacts,
+    /// The side.
+    pub side: crate::source::Side,
+    /// The day of the check.
+    pub as_of: jiff::civil::Date,
+}
+
+impl ServiceView<'_> {
+    /// The plan location of a target, for secondary labels.
+    pub fn plan_loc(&self, span: crate::readers::Span) -> Loc {
+        Loc {
+            side: self.side,
+            path: self.plan.path.clone(),
+            span,
+        }
+    }
+
+    /// "tier gold" or "service payments", naming where a target comes from.
+    pub fn target_owner(&self) -> String {
+        match &self.service.tier {
+            Some(t) => format!("tier {}", t.value),
+            None => format!("service {}", self.service.name),
+        }
+    }
+}
+
+/// A service seen at both sides (either may be absent).
+pub struct ServiceChange<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// At base.
+    pub base: Option<ServiceView<'a>>,
+    /// At head.
+    pub head: Option<ServiceView<'a>>,
+}
+
+/// A rule.
+pub trait Rule: Sync {
+    /// `CG101`.
+    fn code(&self) -> &'static str;
+    /// `replicas-below-minimum`.
+    fn name(&self) -> &'static str;
+    /// Default severity.
+    fn severity(&self) -> Severity;
+    /// The rule file's source; its leading `//!` comment is the documentation.
+    fn source(&self) -> &'static str;
+    /// A one-line summary.
+    fn summary(&self) -> &'static str;
+    /// State rule: violations at one side.
+    fn check(&self, _svc: &ServiceView, _out: &mut Vec<Violation>) {}
+    /// Change rule: violations of the change itself (always introduced).
+    fn check_change(&self, _change: &ServiceChange, _out: &mut Vec<Violation>) {}
+}
+
+/// Every rule, sorted by code.
+pub const RULES: &[&dyn Rule] = &[
+    &cg001_unreadable_file::UnreadableFile,
+    &cg002_unmapped_change::UnmappedChange,
+    &cg101_replicas_below_minimum::ReplicasBelowMinimum,
+    &cg103_disruption_budget_removed::DisruptionBudgetRemoved,
+    &cg405_waiver_expired::WaiverExpired,
+];
+
+/// All codes of DESIGN §3, including those whose rule files have not landed yet
+/// (the plan may name them in `rules:` and `waivers:`).
+pub const KNOWN_CODES: &[&str] = &[
+    "CG001", "CG002", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106", "CG201", "CG202",
+    "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402", "CG403", "CG404",
+    "CG405", "CG406",
+];
+
+/// Whether a code names a rule.
+pub fn is_known(code: &str) -> bool {
+    KNOWN_CODES.contains(&code)
+}
+
+/// The rule of a code.
+pub fn find(code: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code().eq_ignore_ascii_case(code))
+}
+
+/// The documentation of a rule: its file's leading `//!` lines.
+pub fn documentation(rule: &dyn Rule) -> String {
+    let mut out = String::new();
+    for line in rule.source().lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            break;
+        };
+        out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_unique_and_sorted() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for c in codes {
+            assert!(is_known(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_itself() {
+        for rule in RULES {
+            let doc = documentation(*rule);
+            for section in [
+                "## What it checks",
+                "## Why it matters for continuity",
+                "## Example",
+                "## How to fix",
+            ] {
+                assert!(doc.contains(section), "{} lacks {section}", rule.code());
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for rule in RULES {
+            let dir = root.join(rule.code());
+            assert!(
+                dir.is_dir(),
+                "{} has no fixture folder {}",
+                rule.code(),
+                dir.display()
+            );
+        }
+    }
+}

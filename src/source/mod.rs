@@ -1,1 +1,124 @@
-//! source stage (see DESIGN.md §1).
+//! Source: resolves the two sides of a check and yields the [`ChangeSet`]
+//! (DESIGN §1.1). Sides are git trees, the git index, or directories.
+
+pub mod changeset;
+pub mod dirs;
+pub mod git;
+
+pub use changeset::{Change, ChangeSet, Status};
+use std::sync::Arc;
+
+/// Which side of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// Before the change.
+    Base,
+    /// After the change.
+    Head,
+}
+
+impl Side {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Base => "base",
+            Side::Head => "head",
+        }
+    }
+}
+
+/// A file's content and its identity (git's blob id, also for directories).
+#[derive(Clone, Debug)]
+pub struct Blob {
+    /// The blob id (hex).
+    pub id: String,
+    /// The bytes.
+    pub bytes: Arc<[u8]>,
+}
+
+/// How an entry is stored, where it matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A submodule (gitlink).
+    Submodule,
+}
+
+/// One side's tree of files.
+pub trait Tree {
+    /// The file at `path`, if it is a regular file.
+    fn read(&self, path: &str) -> Option<Blob>;
+    /// The kind of entry at `path`, if any.
+    fn kind(&self, path: &str) -> Option<EntryKind>;
+    /// All regular files under a folder prefix (`""` = everything), sorted.
+    fn list_under(&self, prefix: &str) -> Vec<String>;
+}
+
+/// Describes one side for the reports: the revision asked for and the commit used.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SideInfo {
+    /// The revision as given (`origin/main`, `HEAD`, `index`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// A directory, in directory mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// The commit compared (the merge-base for the base side), or null.
+    pub commit: Option<String>,
+    /// When the base is a merge-base: the two revisions it was computed from.
+    #[serde(skip)]
+    pub merge_base_of: Option<(String, String)>,
+    /// The commit's committer date (seconds since the epoch), for CG401.
+    #[serde(skip)]
+    pub commit_time: Option<i64>,
+}
+
+/// Errors resolving the sides; each one is "could not assess" (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Not inside a git repository.
+    #[error(
+        "not a git repository (or any parent): {0}; use --before/--after to compare directories"
+    )]
+    NotARepository(String),
+    /// A revision that does not resolve.
+    #[error("revision `{rev}` not found{}", if *.shallow { "; this is a shallow clone, so the commit may simply not be fetched: fetch the history (`fetch-depth: 0` in actions/checkout, or `git fetch --deepen=100`)" } else { "" })]
+    RevisionNotFound {
+        /// As given.
+        rev: String,
+        /// Whether the repository is shallow.
+        shallow: bool,
+    },
+    /// No default base could be found.
+    #[error("no base revision: none of {tried} exists; pass --base REV (or fetch the base branch)")]
+    NoDefaultBase {
+        /// What was tried.
+        tried: String,
+    },
+    /// The two sides share no history.
+    #[error("`{base}` and `{head}` have no common ancestor (unrelated histories){}", if *.shallow { "; this is a shallow clone: fetch the history (`fetch-depth: 0` in actions/checkout, or `git fetch --deepen=100`)" } else { "" })]
+    NoMergeBase {
+        /// Base revision.
+        base: String,
+        /// Head revision.
+        head: String,
+        /// Whether the repository is shallow.
+        shallow: bool,
+    },
+    /// A directory that cannot be read.
+    #[error("cannot read directory `{0}`: {1}")]
+    Directory(String, String),
+    /// Any other git failure.
+    #[error("git: {0}")]
+    Git(String),
+}
+
+impl From<git2::Error> for SourceError {
+    fn from(e: git2::Error) -> Self {
+        SourceError::Git(e.message().to_string())
+    }
+}

@@ -1,0 +1,285 @@
+//! The `continuity-guard` binary: parses arguments, calls the library, prints,
+//! and turns the outcome into an exit code (0 ok, 1 blocking findings, 2 could
+//! not assess).
+
+use clap::{Args, Parser, Subcommand};
+use continuity_guard::plan::model::Severity;
+use continuity_guard::{CheckError, CheckOptions, Sides, plan, render, rules};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Checks infrastructure changes against service continuity plans: RTO, RPO,
+/// hours of operation, dependencies and plan testing.
+#[derive(Parser)]
+#[command(name = "continuity-guard", version, about, long_about = None,
+    after_help = "Exit codes: 0 nothing blocking, 1 blocking findings, 2 could not assess.\n\nExamples:\n  continuity-guard check                          # this branch against its merge-base with origin/main\n  continuity-guard check --staged                 # pre-commit: HEAD against the index\n  continuity-guard check --before old/ --after new/\n  continuity-guard check --format human --format json=report.json\n  continuity-guard explain CG101")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check what a change does to the services' continuity plans.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules,
+    /// Explain a rule: what it checks, why, an example, how to fix.
+    Explain {
+        /// A rule code, e.g. CG101.
+        code: String,
+    },
+    /// Validate the plan or print its JSON Schema.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Validate a plan file (default: continuity.yaml, else .continuity/plan.yaml).
+    Validate {
+        /// The plan file.
+        path: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of continuity.yaml.
+    Schema,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/main or main].
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
+    base: Option<String>,
+    /// Head revision [default: HEAD].
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
+    head: Option<String>,
+    /// Compare HEAD with the index (staged changes only), as a pre-commit hook.
+    #[arg(long)]
+    staged: bool,
+    /// Compare two directories: the tree before the change…
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "after",
+        conflicts_with = "staged"
+    )]
+    before: Option<PathBuf>,
+    /// …and the tree after it.
+    #[arg(long, value_name = "DIR", requires = "before")]
+    after: Option<PathBuf>,
+    /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
+    #[arg(long, value_name = "PATH")]
+    plan: Option<String>,
+    /// Output format, repeatable: human, json; `FMT=PATH` writes to a file.
+    #[arg(long = "format", value_name = "FMT[=PATH]", default_value = "human")]
+    formats: Vec<String>,
+    /// Which introduced severity fails the run.
+    #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["error", "warning", "never"])]
+    fail_on: String,
+    /// Also list existing (not introduced) findings; they never fail the run.
+    #[arg(long)]
+    all: bool,
+    /// The day the check is made for (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Repository directory [default: the current directory].
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse::<jiff::civil::Date>()
+        .map_err(|_| format!("--as-of: `{s}` is not a date; write YYYY-MM-DD"))
+}
+
+fn color_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+fn plan_error(e: &plan::PlanError) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+    let renderer = if color_stderr() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let text: &str = &e.text;
+    let start = e.span.start.min(text.len());
+    let end = e.span.end.clamp(start, text.len());
+    let title = format!("invalid continuity plan: {}", e.message);
+    let group = Group::with_title(Level::ERROR.primary_title(title)).element(
+        Snippet::source(text)
+            .path(e.path.as_str())
+            .annotation(AnnotationKind::Primary.span(start..end.max(start))),
+    );
+    let mut out = renderer.render(&[group]);
+    out.push_str(&format!("\n  --> {}:{}:{}\n", e.path, e.line, e.column));
+    out
+}
+
+fn check_error(e: &CheckError) -> ExitCode {
+    match e {
+        CheckError::Plan(p) => eprintln!("{}", plan_error(p)),
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::from(2)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(today),
+        Err(e) => return usage(&e),
+    };
+    let sides = if args.staged {
+        Sides::Staged
+    } else if let (Some(before), Some(after)) = (args.before, args.after) {
+        Sides::Dirs { before, after }
+    } else {
+        Sides::Git {
+            base: args.base,
+            head: args.head,
+        }
+    };
+    let fail_on = match args.fail_on.as_str() {
+        "warning" => Some(Severity::Warning),
+        "never" => None,
+        _ => Some(Severity::Error),
+    };
+    let mut outputs = Vec::new();
+    for f in &args.formats {
+        let (fmt, path) = match f.split_once('=') {
+            Some((fmt, path)) => (fmt, Some(PathBuf::from(path))),
+            None => (f.as_str(), None),
+        };
+        if !["human", "json"].contains(&fmt) {
+            return usage(&format!(
+                "unknown format `{fmt}`; use human or json (optionally FMT=PATH)"
+            ));
+        }
+        outputs.push((fmt.to_string(), path));
+    }
+    let opts = CheckOptions {
+        sides,
+        repo_dir: args.repo,
+        plan: args.plan,
+        as_of,
+        all: args.all,
+        fail_on,
+    };
+    let report = match continuity_guard::check(&opts) {
+        Ok(r) => r,
+        Err(e) => return check_error(&e),
+    };
+    for (fmt, path) in outputs {
+        let color = path.is_none() && color_stdout();
+        let text = match fmt.as_str() {
+            "json" => render::json::render(&report),
+            _ => render::human::render(&report, color),
+        };
+        match path {
+            Some(p) => {
+                if let Err(e) = std::fs::write(&p, text) {
+                    return usage(&format!("cannot write {}: {e}", p.display()));
+                }
+            }
+            None => print!("{text}"),
+        }
+    }
+    if report.summary().blocking > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => {
+            for r in rules::RULES {
+                println!(
+                    "{}  {:<28} {:<8} {}",
+                    r.code(),
+                    r.name(),
+                    r.severity().as_str(),
+                    r.summary()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Explain { code } => match rules::find(&code) {
+            Some(r) => {
+                print!("{}", rules::documentation(r));
+                ExitCode::SUCCESS
+            }
+            None => usage(&format!(
+                "unknown rule `{code}`; `continuity-guard rules` lists them"
+            )),
+        },
+        Command::Plan { command } => match command {
+            PlanCommand::Schema => {
+                println!("{}", plan::load::schema());
+                ExitCode::SUCCESS
+            }
+            PlanCommand::Validate { path } => {
+                let path = path.or_else(|| {
+                    plan::DEFAULT_PATHS
+                        .iter()
+                        .map(PathBuf::from)
+                        .find(|p| p.exists())
+                });
+                let Some(path) = path else {
+                    return usage(
+                        "no plan found: looked for continuity.yaml and .continuity/plan.yaml",
+                    );
+                };
+                let text = match std::fs::read(&path) {
+                    Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                    Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
+                };
+                match plan::load(&path.display().to_string(), &text) {
+                    Ok(p) => {
+                        println!(
+                            "{}: valid, {} service{}",
+                            path.display(),
+                            p.services.len(),
+                            if p.services.len() == 1 { "" } else { "s" }
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{}", plan_error(&e));
+                        ExitCode::from(2)
+                    }
+                }
+            }
+        },
+    }
+}

@@ -1,0 +1,901 @@
+//! Reading `continuity.yaml`: serde-saphyr into raw types with spans (the
+//! same types give the JSON Schema), then validation into [`Plan`].
+
+use super::duration::{parse_duration, parse_throughput};
+use super::hours::Hours;
+use super::model::*;
+use crate::readers::Span;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A plan error at a place in the plan file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct PlanError {
+    /// The plan's path.
+    pub path: String,
+    /// The plan's text (for rendering).
+    pub text: Arc<str>,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Byte range.
+    pub span: Span,
+}
+
+/// A scalar read as text whatever its YAML type (`rto: 0`, `last_tested: 2026-09-14`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a scalar")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+type S<T> = Spanned<T>;
+
+/// Per-tier (and per-service) targets.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargets {
+    /// Recovery time objective (`30m`, `4h`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub rto: Option<S<Text>>,
+    /// Recovery point objective (`5m`, `0` for no data loss).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub rpo: Option<S<Text>>,
+    /// Fewest replicas of each workload (default 2; 1 for backup-restore).
+    #[schemars(with = "Option<u32>")]
+    #[serde(default)]
+    pub min_replicas: Option<S<u32>>,
+    /// Databases and groups must span availability zones.
+    #[schemars(with = "Option<bool>")]
+    #[serde(default)]
+    pub multi_az: Option<S<bool>>,
+    /// How often the recovery plan must be tested (`180d`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub test_every: Option<S<Text>>,
+}
+
+/// A dependency: a service name, or `{ service, soft }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawDependency {
+    /// A hard dependency by name.
+    Name(String),
+    /// With options.
+    Full {
+        /// The service.
+        service: String,
+        /// Soft: the service degrades without it but keeps running.
+        #[serde(default)]
+        soft: bool,
+    },
+}
+
+/// Kubernetes selector.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawKubernetes {
+    /// Namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Labels that must all match.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One `match` entry; each key present is a selector of its own.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatch {
+    /// Path globs (`deploy/payments/**`).
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
+    /// Kubernetes namespace and labels.
+    #[serde(default)]
+    pub kubernetes: Option<RawKubernetes>,
+    /// Terraform addresses (globs: `module.payments.*`).
+    #[serde(default)]
+    pub terraform: Option<Vec<String>>,
+    /// A Backstage entity ref (`component:payments`).
+    #[serde(default)]
+    pub catalog: Option<String>,
+}
+
+/// A service entry.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// What the service does.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its tier.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub tier: Option<S<String>>,
+    /// Recovery time objective, overriding the tier's.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub rto: Option<S<Text>>,
+    /// Recovery point objective, overriding the tier's.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub rpo: Option<S<Text>>,
+    /// Fewest replicas of each workload, overriding the tier's.
+    #[schemars(with = "Option<u32>")]
+    #[serde(default)]
+    pub min_replicas: Option<S<u32>>,
+    /// Databases and groups must span zones, overriding the tier's.
+    #[schemars(with = "Option<bool>")]
+    #[serde(default)]
+    pub multi_az: Option<S<bool>>,
+    /// How often the recovery plan must be tested, overriding the tier's.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub test_every: Option<S<Text>>,
+    /// Hours of operation: `24x7`, `Mon-Fri 09:00-16:00`, optionally with a zone.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub hours: Option<S<String>>,
+    /// backup-restore, pilot-light, warm-standby or active-active.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub strategy: Option<S<String>>,
+    /// Services it needs.
+    #[schemars(with = "Option<Vec<RawDependency>>")]
+    #[serde(default)]
+    pub depends_on: Option<Vec<S<RawDependency>>>,
+    /// Path of the recovery plan document.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub recovery_plan: Option<S<String>>,
+    /// Date of the last recovery test (YYYY-MM-DD).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub last_tested: Option<S<Text>>,
+    /// Owners (`@org/team`).
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// What belongs to the service.
+    #[serde(default, rename = "match")]
+    #[schemars(with = "Vec<RawMatch>")]
+    pub matches: Vec<S<RawMatch>>,
+}
+
+/// Assumptions for estimates.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssumptions {
+    /// Restore throughput (`200MiB/s`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub restore_throughput: Option<S<String>>,
+    /// Added to every restore estimate (default `15m`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub provisioning: Option<S<Text>>,
+}
+
+/// A change freeze.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFreeze {
+    /// Name.
+    pub name: String,
+    /// First day (YYYY-MM-DD).
+    #[schemars(with = "String")]
+    pub from: S<Text>,
+    /// Last day, inclusive.
+    #[schemars(with = "String")]
+    pub to: S<Text>,
+}
+
+/// A waiver.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWaiver {
+    /// Rule code.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub rule: Option<S<String>>,
+    /// Service.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub service: Option<S<String>>,
+    /// Resource address glob.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Why the risk is accepted (required).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Who approved it.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    /// Last day it applies (required).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub expires: Option<S<Text>>,
+}
+
+/// The continuity plan, `continuity.yaml`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Always 1.
+    #[schemars(with = "u32")]
+    pub version: S<u32>,
+    /// Default IANA zone for hours of operation.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub timezone: Option<S<String>>,
+    /// Named policies.
+    #[schemars(with = "BTreeMap<String, RawTargets>")]
+    #[serde(default)]
+    pub tiers: BTreeMap<String, S<RawTargets>>,
+    /// Assumptions for estimates.
+    #[serde(default)]
+    pub assumptions: RawAssumptions,
+    /// The services.
+    #[schemars(with = "BTreeMap<String, RawService>")]
+    #[serde(default)]
+    pub services: BTreeMap<String, S<RawService>>,
+    /// Change freezes.
+    #[schemars(with = "Vec<RawFreeze>")]
+    #[serde(default)]
+    pub freezes: Vec<S<RawFreeze>>,
+    /// Path globs never checked.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity overrides: error, warning, note or off.
+    #[schemars(with = "BTreeMap<String, String>")]
+    #[serde(default)]
+    pub rules: BTreeMap<String, S<String>>,
+    /// Accepted risks.
+    #[schemars(with = "Vec<RawWaiver>")]
+    #[serde(default)]
+    pub waivers: Vec<S<RawWaiver>>,
+}
+
+/// The JSON Schema of the plan.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(RawPlan);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+struct Ctx<'a> {
+    path: &'a str,
+    text: &'a Arc<str>,
+}
+
+impl Ctx<'_> {
+    fn span_of<T>(&self, s: &Spanned<T>) -> Span {
+        let loc = &s.referenced;
+        let start = offset_of(self.text, loc.line() as usize, loc.column() as usize);
+        let len = loc.span().byte_len().unwrap_or(0) as usize;
+        let end = if len > 0 {
+            start + len
+        } else {
+            scalar_end(self.text, start)
+        };
+        Span::new(start, end.min(self.text.len()))
+    }
+
+    fn err(&self, span: Span, message: impl Into<String>) -> PlanError {
+        let (line, column) = crate::readers::yaml::line_col(self.text, span.start);
+        PlanError {
+            path: self.path.to_string(),
+            text: self.text.clone(),
+            message: message.into(),
+            line,
+            column,
+            span,
+        }
+    }
+
+    fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> PlanError {
+        self.err(self.span_of(s), message)
+    }
+
+    fn duration(&self, s: &Spanned<Text>, what: &str) -> Result<Sp<i64>, PlanError> {
+        parse_duration(&s.value.0)
+            .map(|value| Sp {
+                value,
+                span: self.span_of(s),
+            })
+            .map_err(|e| self.at(s, format!("{what}: {e}")))
+    }
+
+    fn date(&self, s: &Spanned<Text>, what: &str) -> Result<Sp<jiff::civil::Date>, PlanError> {
+        s.value
+            .0
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .map(|value| Sp {
+                value,
+                span: self.span_of(s),
+            })
+            .map_err(|_| {
+                self.at(
+                    s,
+                    format!("{what}: `{}` is not a date; write YYYY-MM-DD", s.value.0),
+                )
+            })
+    }
+}
+
+/// Byte offset of a 1-based line and 1-based character column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0usize;
+    for _ in 1..line.max(1) {
+        match text.get(start..).and_then(|t| t.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = text.get(start..).unwrap_or("");
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// End of a scalar that starts at `start`: to the end of the line, before a comment.
+fn scalar_end(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    let line = &rest[..line_end];
+    let cut = line
+        .find(" #")
+        .or_else(|| line.find([',', '}', ']']))
+        .unwrap_or(line.len());
+    start + line[..cut].trim_end().len().max(1).min(line_end.max(1))
+}
+
+/// Reads and validates a plan.
+pub fn load(path: &str, text: &str) -> Result<Plan, PlanError> {
+    let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let ctx = Ctx { path, text: &text };
+    let raw: RawPlan = serde_saphyr::from_str(&text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((1, 1));
+        let start = offset_of(&text, line, column);
+        let message = e.without_snippet().to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        ctx.err(Span::new(start, scalar_end(&text, start)), message)
+    })?;
+    validate(&ctx, raw)
+}
+
+fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
+    if raw.version.value != 1 {
+        return Err(ctx.at(
+            &raw.version,
+            "unsupported plan version; this tool reads version 1",
+        ));
+    }
+    let timezone = match &raw.timezone {
+        Some(tz) => {
+            jiff::tz::TimeZone::get(&tz.value)
+                .map_err(|_| ctx.at(tz, format!("unknown time zone `{}`", tz.value)))?;
+            tz.value.clone()
+        }
+        None => "UTC".to_string(),
+    };
+    let mut tiers: BTreeMap<String, Targets> = BTreeMap::new();
+    for (name, t) in &raw.tiers {
+        tiers.insert(name.clone(), targets(ctx, &t.value, None, &timezone)?);
+    }
+    let mut services = BTreeMap::new();
+    for (name, s) in &raw.services {
+        let svc = &s.value;
+        let tier_targets = match &svc.tier {
+            Some(tier) => Some(tiers.get(&tier.value).ok_or_else(|| {
+                let known: Vec<&str> = tiers.keys().map(String::as_str).collect();
+                ctx.at(
+                    tier,
+                    format!(
+                        "unknown tier `{}`; the plan defines: {}",
+                        tier.value,
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let overrides = RawTargets {
+            rto: svc.rto.clone(),
+            rpo: svc.rpo.clone(),
+            min_replicas: svc.min_replicas.clone(),
+            multi_az: svc.multi_az.clone(),
+            test_every: svc.test_every.clone(),
+        };
+        let mut t = targets(ctx, &overrides, tier_targets, &timezone)?;
+        if let Some(h) = &svc.hours {
+            let parsed = Hours::parse(&h.value, &timezone).map_err(|e| {
+                let base = ctx.span_of(h);
+                let quoted = ctx
+                    .text
+                    .get(base.start..)
+                    .is_some_and(|r| r.starts_with(['"', '\'']));
+                let start = base.start + usize::from(quoted) + e.offset;
+                ctx.err(
+                    Span::new(start, start + e.len.max(1)),
+                    format!("bad hours: {}", e.message),
+                )
+            })?;
+            t.hours = Some(Sp {
+                value: parsed,
+                span: ctx.span_of(h),
+            });
+        }
+        if let Some(st) = &svc.strategy {
+            let value = Strategy::parse(&st.value).ok_or_else(|| {
+                ctx.at(
+                    st,
+                    format!(
+                        "unknown strategy `{}`; use backup-restore, pilot-light, warm-standby or active-active",
+                        st.value
+                    ),
+                )
+            })?;
+            t.strategy = Some(Sp {
+                value,
+                span: ctx.span_of(st),
+            });
+        }
+        let mut depends_on = Vec::new();
+        for d in svc.depends_on.iter().flatten() {
+            let (service, soft) = match &d.value {
+                RawDependency::Name(n) => (n.clone(), false),
+                RawDependency::Full { service, soft } => (service.clone(), *soft),
+            };
+            depends_on.push(Dependency {
+                service: Sp {
+                    value: service,
+                    span: ctx.span_of(d),
+                },
+                soft,
+            });
+        }
+        let mut matchers = Vec::new();
+        for m in &svc.matches {
+            matchers.extend(matchers_of(ctx, m)?);
+        }
+        let last_tested = match &svc.last_tested {
+            Some(d) => Some(ctx.date(d, "last_tested")?),
+            None => None,
+        };
+        services.insert(
+            name.clone(),
+            Service {
+                name: name.clone(),
+                description: svc.description.clone(),
+                tier: svc.tier.as_ref().map(|t| Sp {
+                    value: t.value.clone(),
+                    span: ctx.span_of(t),
+                }),
+                targets: t,
+                depends_on,
+                recovery_plan: svc.recovery_plan.as_ref().map(|r| Sp {
+                    value: r.value.clone(),
+                    span: ctx.span_of(r),
+                }),
+                last_tested,
+                owners: svc.owners.clone(),
+                matchers,
+                span: ctx.span_of(s),
+            },
+        );
+    }
+    // Dependencies must exist and must not form a cycle.
+    for s in services.values() {
+        for d in &s.depends_on {
+            if !services.contains_key(&d.service.value) {
+                return Err(ctx.err(
+                    d.service.span,
+                    format!(
+                        "service `{}` depends on `{}`, which the plan does not define",
+                        s.name, d.service.value
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some((cycle, span)) = find_cycle(&services) {
+        return Err(ctx.err(span, format!("dependency cycle: {}", cycle.join(" → "))));
+    }
+    let restore_throughput = match &raw.assumptions.restore_throughput {
+        Some(t) => Some(Sp {
+            value: parse_throughput(&t.value)
+                .map_err(|e| ctx.at(t, format!("restore_throughput: {e}")))?,
+            span: ctx.span_of(t),
+        }),
+        None => None,
+    };
+    let provisioning = match &raw.assumptions.provisioning {
+        Some(p) => ctx.duration(p, "provisioning")?,
+        None => Sp {
+            value: 900,
+            span: Span::default(),
+        },
+    };
+    let mut freezes = Vec::new();
+    for f in &raw.freezes {
+        let from = ctx.date(&f.value.from, "freeze `from`")?;
+        let to = ctx.date(&f.value.to, "freeze `to`")?;
+        if to.value < from.value {
+            return Err(ctx.at(&f.value.to, "freeze ends before it starts"));
+        }
+        freezes.push(Freeze {
+            name: f.value.name.clone(),
+            from: from.value,
+            to: to.value,
+            span: ctx.span_of(f),
+        });
+    }
+    let ignore_set =
+        globs(&raw.ignore).map_err(|e| ctx.err(Span::default(), format!("ignore: {e}")))?;
+    let mut rules = BTreeMap::new();
+    for (code, sev) in &raw.rules {
+        if !crate::rules::is_known(code) {
+            return Err(ctx.at(
+                sev,
+                format!("unknown rule `{code}`; `continuity-guard rules` lists them"),
+            ));
+        }
+        let value = match sev.value.as_str() {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            "off" => None,
+            other => {
+                return Err(ctx.at(
+                    sev,
+                    format!("unknown severity `{other}`; use error, warning, note or off"),
+                ));
+            }
+        };
+        rules.insert(
+            code.clone(),
+            Sp {
+                value,
+                span: ctx.span_of(sev),
+            },
+        );
+    }
+    let mut waivers = Vec::new();
+    for w in &raw.waivers {
+        waivers.push(waiver(ctx, w, &services)?);
+    }
+    Ok(Plan {
+        path: Arc::from(ctx.path),
+        text: ctx.text.clone(),
+        timezone,
+        services,
+        restore_throughput,
+        provisioning,
+        freezes,
+        ignore: raw.ignore.clone(),
+        ignore_set,
+        rules,
+        waivers,
+    })
+}
+
+fn waiver(
+    ctx: &Ctx,
+    w: &Spanned<RawWaiver>,
+    services: &BTreeMap<String, Service>,
+) -> Result<Waiver, PlanError> {
+    let v = &w.value;
+    let rule = v
+        .rule
+        .as_ref()
+        .ok_or_else(|| ctx.at(w, "waiver without `rule`"))?;
+    if !crate::rules::is_known(&rule.value) {
+        return Err(ctx.at(rule, format!("unknown rule `{}`", rule.value)));
+    }
+    let service = v
+        .service
+        .as_ref()
+        .ok_or_else(|| ctx.at(w, "waiver without `service`"))?;
+    if !services.contains_key(&service.value) {
+        return Err(ctx.at(
+            service,
+            format!(
+                "waiver names service `{}`, which the plan does not define",
+                service.value
+            ),
+        ));
+    }
+    let reason = v
+        .reason
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| ctx.at(w, "waiver without `reason`: say why the risk is accepted"))?;
+    let expires = v.expires.as_ref().ok_or_else(|| {
+        ctx.at(
+            w,
+            "waiver without `expires`: every accepted risk needs an end date",
+        )
+    })?;
+    if let Some(r) = &v.resource {
+        globset::Glob::new(r).map_err(|e| ctx.at(w, format!("waiver resource `{r}`: {e}")))?;
+    }
+    Ok(Waiver {
+        rule: rule.value.clone(),
+        service: service.value.clone(),
+        resource: v.resource.clone(),
+        reason,
+        approved_by: v.approved_by.clone(),
+        expires: ctx.date(expires, "waiver `expires`")?,
+        span: ctx.span_of(w),
+    })
+}
+
+fn targets(
+    ctx: &Ctx,
+    raw: &RawTargets,
+    tier: Option<&Targets>,
+    _timezone: &str,
+) -> Result<Targets, PlanError> {
+    let mut t = tier.cloned().unwrap_or_default();
+    if let Some(r) = &raw.rto {
+        t.rto = Some(ctx.duration(r, "rto")?);
+    }
+    if let Some(r) = &raw.rpo {
+        t.rpo = Some(ctx.duration(r, "rpo")?);
+    }
+    if let Some(r) = &raw.test_every {
+        t.test_every = Some(ctx.duration(r, "test_every")?);
+    }
+    if let Some(m) = &raw.min_replicas {
+        t.min_replicas = Some(Sp {
+            value: m.value,
+            span: ctx.span_of(m),
+        });
+    }
+    if let Some(m) = &raw.multi_az {
+        t.multi_az = Some(Sp {
+            value: m.value,
+            span: ctx.span_of(m),
+        });
+    }
+    Ok(t)
+}
+
+fn globs(patterns: &[String]) -> Result<globset::GlobSet, String> {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(
+            globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("bad glob `{p}`: {e}"))?,
+        );
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// The folder a glob's files can only be under (`deploy/payments/` of `deploy/payments/**`).
+pub fn literal_prefix(pattern: &str) -> String {
+    let cut = pattern.find(['*', '?', '[', '{']).unwrap_or(pattern.len());
+    let lit = &pattern[..cut];
+    if cut == pattern.len() {
+        return lit.to_string();
+    }
+    match lit.rfind('/') {
+        Some(i) => lit[..=i].to_string(),
+        None => String::new(),
+    }
+}
+
+fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanError> {
+    let v = &m.value;
+    let mut out = Vec::new();
+    if let Some(paths) = &v.paths {
+        let set = globs(paths).map_err(|e| ctx.at(m, e))?;
+        out.push(Matcher::Paths {
+            patterns: paths.clone(),
+            set,
+            prefixes: paths.iter().map(|p| literal_prefix(p)).collect(),
+        });
+    }
+    if let Some(k) = &v.kubernetes {
+        if k.namespace.is_none() && k.labels.is_empty() {
+            return Err(ctx.at(m, "kubernetes selector needs `namespace` or `labels`"));
+        }
+        out.push(Matcher::Kubernetes {
+            namespace: k.namespace.clone(),
+            labels: k.labels.clone(),
+        });
+    }
+    if let Some(t) = &v.terraform {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in t {
+            b.add(
+                globset::Glob::new(p)
+                    .map_err(|e| ctx.at(m, format!("bad address glob `{p}`: {e}")))?,
+            );
+        }
+        out.push(Matcher::Terraform {
+            patterns: t.clone(),
+            set: b.build().map_err(|e| ctx.at(m, e.to_string()))?,
+        });
+    }
+    if let Some(c) = &v.catalog {
+        out.push(Matcher::Catalog(normalise_entity_ref(c, "component")));
+    }
+    if out.is_empty() {
+        return Err(ctx.at(
+            m,
+            "empty match entry; use paths, kubernetes, terraform or catalog",
+        ));
+    }
+    Ok(out)
+}
+
+/// Normalises a Backstage ref to `kind:namespace/name`, lowercase.
+pub fn normalise_entity_ref(r: &str, default_kind: &str) -> String {
+    let r = r.trim().to_ascii_lowercase();
+    let (kind, rest) = match r.split_once(':') {
+        Some((k, rest)) => (k.to_string(), rest.to_string()),
+        None => (default_kind.to_string(), r.clone()),
+    };
+    let (ns, name) = match rest.split_once('/') {
+        Some((ns, name)) => (ns.to_string(), name.to_string()),
+        None => ("default".to_string(), rest),
+    };
+    format!("{kind}:{ns}/{name}")
+}
+
+fn find_cycle(services: &BTreeMap<String, Service>) -> Option<(Vec<String>, Span)> {
+    // Iterative DFS with colours; reports the first cycle found in name order.
+    #[derive(Clone, Copy, PartialEq)]
+    enum C {
+        White,
+        Grey,
+        Black,
+    }
+    let mut colour: BTreeMap<&str, C> = services.keys().map(|k| (k.as_str(), C::White)).collect();
+    for start in services.keys() {
+        if colour.get(start.as_str()) != Some(&C::White) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+        colour.insert(start.as_str(), C::Grey);
+        while let Some(&mut (node, ref mut i)) = stack.last_mut() {
+            let deps = &services[node].depends_on;
+            if *i < deps.len() {
+                let dep = &deps[*i];
+                *i += 1;
+                let next = dep.service.value.as_str();
+                match colour.get(next) {
+                    Some(C::Grey) => {
+                        let pos = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[pos..].iter().map(|(n, _)| n.to_string()).collect();
+                        cycle.push(next.to_string());
+                        return Some((cycle, dep.service.span));
+                    }
+                    Some(C::White) => {
+                        colour.insert(next, C::Grey);
+                        stack.push((next, 0));
+                    }
+                    _ => {}
+                }
+            } else {
+                colour.insert(node, C::Black);
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &str = "version: 1\ntimezone: Europe/London\ntiers:\n  gold: { rto: 1h, rpo: 5m, min_replicas: 3, multi_az: true, test_every: 180d }\nservices:\n  payments:\n    tier: gold\n    rto: 30m\n    hours: \"Mon-Fri 09:00-16:00\"\n    depends_on: [ledger, { service: fx, soft: true }]\n    match:\n      - paths: [\"deploy/payments/**\"]\n  ledger:\n    tier: gold\n    match: [{ paths: [\"terraform/ledger/**\"] }]\n  fx:\n    rpo: 0\n    match: [{ catalog: component:fx }]\n";
+
+    #[test]
+    fn loads_and_resolves_tiers() {
+        let plan = load("continuity.yaml", PLAN).expect("valid");
+        let p = &plan.services["payments"];
+        assert_eq!(p.targets.rto.as_ref().map(|r| r.value), Some(1800));
+        assert_eq!(p.targets.rpo.as_ref().map(|r| r.value), Some(300));
+        assert_eq!(p.targets.min_replicas(), 3);
+        assert_eq!(p.depends_on.len(), 2);
+        assert!(p.depends_on[1].soft);
+        assert_eq!(
+            plan.services["fx"].targets.rpo.as_ref().map(|r| r.value),
+            Some(0)
+        );
+        assert_eq!(plan.hard_dependents("ledger"), ["payments"]);
+        let rto = p.targets.rto.as_ref().expect("rto");
+        assert_eq!(&plan.text[rto.span.start..rto.span.end], "30m");
+    }
+
+    fn err(text: &str) -> PlanError {
+        load("continuity.yaml", text).expect_err("invalid")
+    }
+
+    #[test]
+    fn errors_point_at_lines() {
+        let e = err(&PLAN.replace("rto: 30m", "rto: 30x"));
+        assert_eq!((e.line, e.column), (8, 10), "{e}");
+        assert!(e.message.contains("unknown unit"), "{e}");
+        let e = err(&PLAN.replace("    rto: 30m", "    rto: 30m\n    colour: red"));
+        assert_eq!(e.line, 9, "{e}");
+        assert!(e.message.contains("colour"), "{e}");
+        let e = err(&PLAN.replace("[ledger,", "[ledgr,"));
+        assert_eq!(e.line, 10, "{e}");
+        assert!(e.message.contains("ledgr"), "{e}");
+        let e = err(&PLAN.replace(
+            "    tier: gold\n    match: [{",
+            "    tier: gold\n    depends_on: [payments]\n    match: [{",
+        ));
+        assert!(e.message.contains("cycle"), "{e}");
+        let e = err(&PLAN.replace("  fx:\n", "  ledger:\n"));
+        assert!(e.message.contains("duplicate"), "{e}");
+    }
+
+    #[test]
+    fn schema_is_json() {
+        let s = schema();
+        assert!(s.contains("\"services\""));
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(literal_prefix("deploy/payments/**"), "deploy/payments/");
+        assert_eq!(literal_prefix("**/x.yaml"), "");
+        assert_eq!(literal_prefix("a/b.yaml"), "a/b.yaml");
+        assert_eq!(literal_prefix("a/b*.yaml"), "a/");
+    }
+}

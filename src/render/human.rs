@@ -1,0 +1,156 @@
+//! Human output, rustc-style (annotate-snippets): code, severity, message,
+//! the source line with the field underlined, the plan line that sets the
+//! target, help.
+
+use crate::Report;
+use crate::plan::model::Severity;
+use crate::rules::engine::{Finding, SourceStore};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    }
+}
+
+/// Clamps a span so it is never empty (annotate-snippets needs a character to point at).
+fn visible(text: &str, span: crate::readers::Span) -> std::ops::Range<usize> {
+    let start = span.start.min(text.len());
+    let mut end = span.end.min(text.len()).max(start);
+    if end == start {
+        end = text[start..]
+            .char_indices()
+            .nth(1)
+            .map_or(text.len(), |(i, _)| start + i);
+        // Never underline the line break itself.
+        if text[start..end].contains('\n') {
+            end = start;
+        }
+    }
+    start..end
+}
+
+fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
+    let mut title = f.message.clone();
+    if f.waived {
+        title.push_str(&format!(
+            " [waived: {}]",
+            f.waived_by.as_deref().unwrap_or("")
+        ));
+    } else if !f.introduced {
+        title.push_str(" [existing]");
+    }
+    let lvl = level(f.severity);
+    let primary_label = match &f.service {
+        Some(s) => format!("service {s}"),
+        None => "no service".to_string(),
+    };
+    let mut group = Group::with_title(lvl.clone().primary_title(title).id(f.rule));
+    let loc = &f.location;
+    let path = format!(
+        "{}{}",
+        loc.path,
+        if loc.side == crate::source::Side::Base {
+            " (base)"
+        } else {
+            ""
+        }
+    );
+    match sources.text(loc.side, &loc.path) {
+        Some(text) if !text.is_empty() => {
+            group = group.element(
+                Snippet::source(text.as_ref())
+                    .path(path.clone())
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(visible(text, loc.span))
+                            .label(primary_label),
+                    ),
+            );
+        }
+        _ => {
+            group = group.element(
+                annotate_snippets::Origin::path(path.clone())
+                    .line(loc.line)
+                    .char_column(loc.column),
+            );
+        }
+    }
+    for (l, label) in &f.secondary {
+        if let Some(text) = sources.text(l.side, &l.path) {
+            let p = format!(
+                "{}{}",
+                l.path,
+                if l.side == crate::source::Side::Base {
+                    " (base)"
+                } else {
+                    ""
+                }
+            );
+            group = group.element(
+                Snippet::source(text.as_ref()).path(p).annotation(
+                    AnnotationKind::Context
+                        .span(visible(text, l.span))
+                        .label(label.as_str()),
+                ),
+            );
+        }
+    }
+    let mut groups = vec![group];
+    if let Some(h) = &f.help {
+        groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
+    }
+    renderer.render(&groups)
+}
+
+/// Renders the report for a terminal or a log.
+pub fn render(report: &Report, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "continuity-guard: comparing {}\n",
+        report.compared()
+    ));
+    for n in &report.outcome.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out.push('\n');
+    for f in report.listed() {
+        out.push_str(&finding(f, &report.outcome.sources, &renderer));
+        out.push_str("\n\n");
+    }
+    let s = report.summary();
+    let affected: Vec<&str> = report
+        .outcome
+        .services
+        .iter()
+        .filter(|s| s.affected)
+        .map(|s| s.name.as_str())
+        .collect();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{} introduced ({} blocking) in {}{}; {} existing, {} waived\n",
+        [
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.notes, "note")
+        ]
+        .join(", "),
+        s.blocking,
+        plural(s.services_affected, "affected service"),
+        if affected.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", affected.join(", "))
+        },
+        s.existing,
+        s.waived,
+    ));
+    out
+}

@@ -1,0 +1,127 @@
+//! The JSON report, schema `continuity-guard/report/v1` (DESIGN §5).
+
+use crate::Report;
+use crate::source::SideInfo;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Json<'a> {
+    schema: &'static str,
+    base: &'a SideInfo,
+    head: &'a SideInfo,
+    services: Vec<Service<'a>>,
+    findings: Vec<Finding<'a>>,
+    summary: crate::Summary,
+}
+
+#[derive(Serialize)]
+struct Service<'a> {
+    name: &'a str,
+    tier: Option<&'a str>,
+    affected: bool,
+    targets: Targets,
+    estimates: Estimates,
+}
+
+#[derive(Serialize)]
+struct Targets {
+    rto_seconds: Option<i64>,
+    rpo_seconds: Option<i64>,
+    hours: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Estimates {
+    base: Option<Estimate>,
+    head: Option<Estimate>,
+}
+
+#[derive(Serialize)]
+struct Estimate {
+    min_replicas: Option<i64>,
+    backup_gap_seconds: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    introduced: bool,
+    waived: bool,
+    service: Option<&'a str>,
+    message: &'a str,
+    location: Location<'a>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    side: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+}
+
+fn estimate(f: &crate::facts::ServiceFacts) -> Estimate {
+    Estimate {
+        min_replicas: f.min_floor(),
+        backup_gap_seconds: None,
+    }
+}
+
+/// Renders the JSON report.
+pub fn render(report: &Report) -> String {
+    let services = report
+        .outcome
+        .services
+        .iter()
+        .map(|s| {
+            let t = &s.service.targets;
+            Service {
+                name: &s.name,
+                tier: s.service.tier.as_ref().map(|t| t.value.as_str()),
+                affected: s.affected,
+                targets: Targets {
+                    rto_seconds: t.rto.as_ref().map(|r| r.value),
+                    rpo_seconds: t.rpo.as_ref().map(|r| r.value),
+                    hours: t.hours.as_ref().map(|h| h.value.canonical()),
+                },
+                estimates: Estimates {
+                    base: s.base.as_ref().map(estimate),
+                    head: s.head.as_ref().map(estimate),
+                },
+            }
+        })
+        .collect();
+    let findings = report
+        .listed()
+        .map(|f| Finding {
+            rule: f.rule,
+            name: f.name,
+            severity: f.severity.as_str(),
+            introduced: f.introduced,
+            waived: f.waived,
+            service: f.service.as_deref(),
+            message: &f.message,
+            location: Location {
+                side: f.location.side.as_str(),
+                path: &f.location.path,
+                line: f.location.line,
+                column: f.location.column,
+            },
+            help: f.help.as_deref(),
+        })
+        .collect();
+    let json = Json {
+        schema: "continuity-guard/report/v1",
+        base: &report.base,
+        head: &report.head,
+        services,
+        findings,
+        summary: report.summary(),
+    };
+    let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,81 @@
+//! # CG101 replicas-below-minimum
+//!
+//! ## What it checks
+//! The replica floor of each of the service's workloads against the service's
+//! `min_replicas` (from its tier or its own entry; default 2, or 1 when the
+//! strategy is backup-restore). The floor is a Deployment's or StatefulSet's
+//! `spec.replicas` (1 when absent), or the `minReplicas` of the
+//! HorizontalPodAutoscaler that targets it (the HPA owns `spec.replicas`).
+//!
+//! ## Why it matters for continuity
+//! A single replica is a single point of failure: a node drain, an eviction or
+//! a crash stops the service until it is rescheduled, which can exceed a short
+//! recovery time objective on its own.
+//!
+//! ## Example
+//! ```diff
+//!  spec:
+//! -  replicas: 3
+//! +  replicas: 1
+//! ```
+//!
+//! ## How to fix
+//! Raise `spec.replicas` (or the HPA's `minReplicas`) to the minimum, or
+//! change the plan's `min_replicas` with a change advisory board decision.
+
+use super::{Rule, ServiceView, Violation};
+use crate::plan::model::Severity;
+
+/// CG101.
+pub struct ReplicasBelowMinimum;
+
+impl Rule for ReplicasBelowMinimum {
+    fn code(&self) -> &'static str {
+        "CG101"
+    }
+    fn name(&self) -> &'static str {
+        "replicas-below-minimum"
+    }
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    fn source(&self) -> &'static str {
+        include_str!("cg101_replicas_below_minimum.rs")
+    }
+    fn summary(&self) -> &'static str {
+        "a workload's replica floor is below the service's min_replicas"
+    }
+
+    fn check(&self, svc: &ServiceView, out: &mut Vec<Violation>) {
+        let targets = &svc.service.targets;
+        let min = targets.min_replicas();
+        for w in &svc.facts.workloads {
+            if w.floor >= i64::from(min) {
+                continue;
+            }
+            let (owner, plan_span) = match &targets.min_replicas {
+                Some(m) => (svc.target_owner(), Some(m.span)),
+                None => ("the default".to_string(), None),
+            };
+            let noun = if w.floor == 1 { "replica" } else { "replicas" };
+            out.push(Violation {
+                rule: self.code(),
+                service: Some(svc.service.name.clone()),
+                subject: format!("{} {}", w.floor_owner, w.floor_field),
+                message: format!(
+                    "{} runs {} {noun}; {owner} needs at least {min}",
+                    w.display, w.floor
+                ),
+                help: Some(format!(
+                    "raise {} to {min}, or change the plan's min_replicas with a CAB decision",
+                    w.floor_field
+                )),
+                primary: w.floor_loc.clone(),
+                secondary: plan_span
+                    .map(|s| (svc.plan_loc(s), format!("min_replicas {min} set here")))
+                    .into_iter()
+                    .collect(),
+            });
+        }
+    }
+}

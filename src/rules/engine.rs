@@ -1,0 +1,709 @@
+//! The engine (DESIGN §1.5): affected services, their facts at both sides,
+//! state rules at base and head, change rules, introduced vs existing,
+//! waivers, inline suppressions and severity overrides.
+
+use super::{RULES, ServiceChange, ServiceView, Violation};
+use crate::facts::{self, Loc, ServiceFacts};
+use crate::plan::model::{Matcher, Plan, Service, Severity};
+use crate::readers::{self, FileKind, FileRead, Resource, Span};
+use crate::source::{ChangeSet, EntryKind, Side, Tree};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// A finding as reported: a violation with its verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule code.
+    pub rule: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// Severity after overrides.
+    pub severity: Severity,
+    /// New in this change.
+    pub introduced: bool,
+    /// Waived by the plan or suppressed inline.
+    pub waived: bool,
+    /// Why it is waived (the waiver's reason or the inline comment).
+    pub waived_by: Option<String>,
+    /// The service.
+    pub service: Option<String>,
+    /// The identity's subject.
+    pub subject: String,
+    /// Message.
+    pub message: String,
+    /// Help.
+    pub help: Option<String>,
+    /// Where.
+    pub location: Location,
+    /// Related places.
+    pub secondary: Vec<(Location, String)>,
+}
+
+/// A resolved location.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Side.
+    pub side: Side,
+    /// Path.
+    pub path: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Bytes.
+    pub span: Span,
+}
+
+/// Texts of the files findings point into, by side and path.
+#[derive(Clone, Debug, Default)]
+pub struct SourceStore {
+    texts: HashMap<(Side, Arc<str>), Arc<str>>,
+}
+
+impl SourceStore {
+    /// The text of a file at a side.
+    pub fn text(&self, side: Side, path: &str) -> Option<&Arc<str>> {
+        self.texts.get(&(side, Arc::from(path)))
+    }
+
+    fn insert(&mut self, side: Side, path: Arc<str>, text: Arc<str>) {
+        self.texts.insert((side, path), text);
+    }
+
+    fn locate(&self, loc: &Loc) -> Location {
+        let (line, column) = self
+            .text(loc.side, &loc.path)
+            .map_or((1, 1), |t| readers::yaml::line_col(t, loc.span.start));
+        Location {
+            side: loc.side,
+            path: loc.path.clone(),
+            line,
+            column,
+            span: loc.span,
+        }
+    }
+}
+
+/// The facts of a service at both sides, for the reports.
+#[derive(Clone, Debug)]
+pub struct ServiceState {
+    /// Name.
+    pub name: String,
+    /// The plan entry at head (else base).
+    pub service: Service,
+    /// Whether the change affects it.
+    pub affected: bool,
+    /// Facts at base, if the service exists there.
+    pub base: Option<ServiceFacts>,
+    /// Facts at head.
+    pub head: Option<ServiceFacts>,
+}
+
+/// What the engine found.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Services (affected ones, or all).
+    pub services: Vec<ServiceState>,
+    /// Notes for the user (skipped templates, unknown values, …).
+    pub notes: Vec<String>,
+    /// File texts for rendering.
+    pub sources: SourceStore,
+}
+
+/// Parses files once per blob id, across sides and commits.
+#[derive(Default)]
+pub struct ParseCache {
+    reads: HashMap<String, Arc<FileRead>>,
+}
+
+impl ParseCache {
+    fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<FileRead> {
+        // The same blob under another path keeps its resources' paths right.
+        let key = format!("{}:{}", blob.id, path);
+        self.reads
+            .entry(key)
+            .or_insert_with(|| Arc::new(readers::read_file(path, &blob.bytes)))
+            .clone()
+    }
+}
+
+/// What the engine needs.
+pub struct Inputs<'a> {
+    /// Base tree.
+    pub base: &'a dyn Tree,
+    /// Head tree.
+    pub head: &'a dyn Tree,
+    /// Changes between them.
+    pub changes: &'a ChangeSet,
+    /// Plan at base.
+    pub base_plan: &'a Plan,
+    /// Plan at head.
+    pub head_plan: &'a Plan,
+    /// The day of the check.
+    pub as_of: jiff::civil::Date,
+    /// List every service, not only affected ones.
+    pub all: bool,
+}
+
+struct SideCtx<'a> {
+    side: Side,
+    tree: &'a dyn Tree,
+    plan: &'a Plan,
+    all_files: Option<Vec<String>>,
+}
+
+impl SideCtx<'_> {
+    fn file(
+        &self,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+        path: &str,
+    ) -> Option<Arc<FileRead>> {
+        let blob = self.tree.read(path)?;
+        let path: Arc<str> = Arc::from(path);
+        let read = cache.read(&path, &blob);
+        if let Ok(text) = std::str::from_utf8(&blob.bytes)
+            && sources.text(self.side, &path).is_none()
+        {
+            sources.insert(self.side, path, Arc::from(text));
+        }
+        Some(read)
+    }
+}
+
+/// Whether a resource matches a service's content selectors.
+fn content_match(service: &Service, r: &Resource) -> bool {
+    service.matchers.iter().any(|m| match m {
+        Matcher::Kubernetes { namespace, labels } => {
+            r.file_kind == FileKind::Kubernetes
+                && namespace.as_ref().is_none_or(|ns| {
+                    r.namespace.as_deref() == Some(ns.as_str())
+                        || (r.kind == "Namespace" && &r.name == ns)
+                })
+                && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
+        }
+        Matcher::Terraform { set, .. } => {
+            r.file_kind == FileKind::Terraform && set.is_match(&r.address)
+        }
+        Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
+        Matcher::Paths { .. } => false,
+    })
+}
+
+/// A catalog resource's normalised ref.
+fn catalog_ref(r: &Resource) -> String {
+    crate::plan::load::normalise_entity_ref(
+        &format!(
+            "{}:{}/{}",
+            r.kind,
+            r.namespace.as_deref().unwrap_or("default"),
+            r.name
+        ),
+        "component",
+    )
+}
+
+fn path_match(service: &Service, path: &str) -> bool {
+    service.matchers.iter().any(|m| match m {
+        Matcher::Paths { set, .. } => set.is_match(path),
+        _ => false,
+    })
+}
+
+fn has_content_selectors(service: &Service) -> bool {
+    service
+        .matchers
+        .iter()
+        .any(|m| !matches!(m, Matcher::Paths { .. }))
+}
+
+/// The services a file belongs to at one side.
+fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if plan.is_ignored(path) {
+        return out;
+    }
+    for s in plan.services.values() {
+        let by_content = read.is_some_and(|r| r.resources.iter().any(|res| content_match(s, res)));
+        if path_match(s, path) || by_content {
+            out.insert(s.name.clone());
+        }
+    }
+    out
+}
+
+fn is_infra_path(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    l.ends_with(".yaml") || l.ends_with(".yml") || l.ends_with(".tf") || l.ends_with(".json")
+}
+
+/// The resources of a service at one side.
+fn service_resources(
+    ctx: &mut SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    changed: &[String],
+) -> Vec<Arc<Resource>> {
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    for m in &service.matchers {
+        if let Matcher::Paths { set, prefixes, .. } = m {
+            for prefix in prefixes {
+                for p in ctx.tree.list_under(prefix) {
+                    if set.is_match(&p) && !ctx.plan.is_ignored(&p) {
+                        files.insert(p);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<Arc<Resource>> = Vec::new();
+    let push_file = |ctx: &SideCtx,
+                     cache: &mut ParseCache,
+                     sources: &mut SourceStore,
+                     p: &str,
+                     all: bool,
+                     out: &mut Vec<Arc<Resource>>| {
+        if let Some(read) = ctx.file(cache, sources, p) {
+            for r in &read.resources {
+                if all || content_match(service, r) {
+                    out.push(Arc::new(r.clone()));
+                }
+            }
+        }
+    };
+    for p in &files {
+        push_file(ctx, cache, sources, p, true, &mut out);
+    }
+    if has_content_selectors(service) {
+        // Changed files first; then the folders where its resources were found.
+        let mut folders: BTreeSet<String> = BTreeSet::new();
+        for p in changed
+            .iter()
+            .filter(|p| !files.contains(*p) && is_infra_path(p))
+        {
+            if ctx.plan.is_ignored(p) {
+                continue;
+            }
+            if let Some(read) = ctx.file(cache, sources, p)
+                && read.resources.iter().any(|r| content_match(service, r))
+            {
+                folders.insert(
+                    p.rsplit_once('/')
+                        .map_or(String::new(), |(d, _)| format!("{d}/")),
+                );
+            }
+        }
+        let candidates: Vec<String> = if folders.is_empty() {
+            // A plan-only change: one scan of the side, cached.
+            ctx.all_files
+                .get_or_insert_with(|| {
+                    ctx.tree
+                        .list_under("")
+                        .into_iter()
+                        .filter(|p| is_infra_path(p))
+                        .collect()
+                })
+                .clone()
+        } else {
+            folders
+                .iter()
+                .flat_map(|f| ctx.tree.list_under(f))
+                .filter(|p| is_infra_path(p))
+                .collect()
+        };
+        for p in candidates {
+            if files.contains(&p) || ctx.plan.is_ignored(&p) {
+                continue;
+            }
+            push_file(ctx, cache, sources, &p, false, &mut out);
+        }
+    }
+    out.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+    out
+}
+
+/// Inline suppression on the line or the line above: `# continuity-guard: ignore[CG101] reason`.
+fn inline_suppression(text: &str, line: usize, code: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    for l in [line, line.saturating_sub(1)] {
+        let Some(content) = l.checked_sub(1).and_then(|i| lines.get(i)) else {
+            continue;
+        };
+        let Some(at) = content.find("continuity-guard: ignore[") else {
+            continue;
+        };
+        let rest = &content[at + "continuity-guard: ignore[".len()..];
+        let Some((codes, reason)) = rest.split_once(']') else {
+            continue;
+        };
+        if codes
+            .split(',')
+            .any(|c| c.trim().eq_ignore_ascii_case(code))
+        {
+            return Some(reason.trim().to_string());
+        }
+    }
+    None
+}
+
+/// Runs the check.
+pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
+    let mut sources = SourceStore::default();
+    let mut notes: Vec<String> = Vec::new();
+    sources.insert(
+        Side::Base,
+        inputs.base_plan.path.clone(),
+        inputs.base_plan.text.clone(),
+    );
+    sources.insert(
+        Side::Head,
+        inputs.head_plan.path.clone(),
+        inputs.head_plan.text.clone(),
+    );
+    let mut base = SideCtx {
+        side: Side::Base,
+        tree: inputs.base,
+        plan: inputs.base_plan,
+        all_files: None,
+    };
+    let mut head = SideCtx {
+        side: Side::Head,
+        tree: inputs.head,
+        plan: inputs.head_plan,
+        all_files: None,
+    };
+    let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
+    let mut affected: BTreeSet<String> = BTreeSet::new();
+    let changed_base: Vec<String> = inputs
+        .changes
+        .changes
+        .iter()
+        .filter_map(|c| c.old_path.clone())
+        .collect();
+    let changed_head: Vec<String> = inputs
+        .changes
+        .changes
+        .iter()
+        .filter_map(|c| c.new_path.clone())
+        .collect();
+
+    // 1. Changed files → services.
+    for change in &inputs.changes.changes {
+        let mut mapped = BTreeSet::new();
+        if let Some(p) = &change.old_path
+            && (base.tree.kind(p) == Some(EntryKind::File) || base.tree.kind(p).is_none())
+        {
+            let read = base.file(cache, &mut sources, p);
+            mapped.extend(services_of_file(base.plan, p, read.as_deref()));
+        }
+        let mut head_read = None;
+        if let Some(p) = &change.new_path {
+            match head.tree.kind(p) {
+                Some(EntryKind::Symlink) => notes.push(format!("{p}: symbolic link, not followed")),
+                Some(EntryKind::Submodule) => notes.push(format!("{p}: submodule, not read")),
+                _ => {}
+            }
+            head_read = head.file(cache, &mut sources, p);
+            if let Some(r) = &head_read {
+                notes.extend(r.notes.iter().cloned());
+            }
+            let at_head = services_of_file(head.plan, p, head_read.as_deref());
+            // CG001 at head: a changed file we cannot read.
+            if let Some(read) = &head_read
+                && let Some((message, span)) = &read.error
+            {
+                let owners: Vec<Option<String>> = if at_head.is_empty() {
+                    if p.ends_with(".tf") && !head.plan.is_ignored(p) {
+                        vec![None]
+                    } else {
+                        vec![]
+                    }
+                } else {
+                    at_head.iter().cloned().map(Some).collect()
+                };
+                for service in owners {
+                    violations.push((
+                            Violation {
+                                rule: "CG001",
+                                service,
+                                subject: p.clone(),
+                                message: format!("{p} cannot be read: {message}"),
+                                help: Some("fix the file at the line shown; until then its continuity impact cannot be checked".into()),
+                                primary: Loc { side: Side::Head, path: Arc::from(p.as_str()), span: *span },
+                                secondary: Vec::new(),
+                            },
+                            true,
+                        ));
+                }
+            }
+            mapped.extend(at_head);
+        }
+        // CG002: infrastructure nobody maps.
+        if mapped.is_empty()
+            && change.path() != inputs.head_plan.path.as_ref()
+            && change.path() != inputs.base_plan.path.as_ref()
+        {
+            let (side, path, read) = match (&change.new_path, head_read) {
+                (Some(p), Some(r)) => (Side::Head, p.clone(), Some(r)),
+                _ => match &change.old_path {
+                    Some(p) => (Side::Base, p.clone(), base.file(cache, &mut sources, p)),
+                    None => (Side::Head, change.path().to_string(), None),
+                },
+            };
+            let plan = if side == Side::Head {
+                head.plan
+            } else {
+                base.plan
+            };
+            if let Some(read) = read
+                && read.infrastructure
+                && read.error.is_none()
+                && !plan.is_ignored(&path)
+            {
+                let what = if side == Side::Base {
+                    "deleted"
+                } else {
+                    "changed"
+                };
+                let kinds: BTreeSet<String> =
+                    read.resources.iter().map(|r| r.kind.clone()).collect();
+                violations.push((
+                        Violation {
+                            rule: "CG002",
+                            service: None,
+                            subject: path.clone(),
+                            message: format!(
+                                "{what} infrastructure file {path} ({}) belongs to no service of the plan",
+                                if kinds.is_empty() { "no resources".to_string() } else { kinds.into_iter().collect::<Vec<_>>().join(", ") }
+                            ),
+                            help: Some("add a `match` entry to the service it belongs to, or list it under `ignore`".into()),
+                            primary: Loc { side, path: Arc::from(path.as_str()), span: Span::default() },
+                            secondary: Vec::new(),
+                        },
+                        true,
+                    ));
+            }
+        }
+        affected.extend(mapped);
+    }
+
+    // 2. Plan edits.
+    let names: BTreeSet<&String> = inputs
+        .base_plan
+        .services
+        .keys()
+        .chain(inputs.head_plan.services.keys())
+        .collect();
+    for name in &names {
+        if inputs.base_plan.services.get(*name) != inputs.head_plan.services.get(*name) {
+            affected.insert((*name).clone());
+        }
+    }
+    let (bp, hp) = (inputs.base_plan, inputs.head_plan);
+    if bp.rules != hp.rules
+        || bp.ignore != hp.ignore
+        || bp.freezes != hp.freezes
+        || bp.timezone != hp.timezone
+    {
+        affected.extend(names.iter().map(|n| (*n).clone()));
+    }
+    for w in bp
+        .waivers
+        .iter()
+        .filter(|w| !hp.waivers.contains(w))
+        .chain(hp.waivers.iter().filter(|w| !bp.waivers.contains(w)))
+    {
+        affected.insert(w.service.clone());
+    }
+    // 3. Hard dependents, transitively, at either side.
+    for name in affected.clone() {
+        affected.extend(bp.hard_dependents(&name));
+        affected.extend(hp.hard_dependents(&name));
+    }
+
+    // 4. Facts and rules per service.
+    let mut states = Vec::new();
+    let mut base_ids: BTreeSet<(String, Option<String>, String)> = BTreeSet::new();
+    let mut head_violations: Vec<Violation> = Vec::new();
+    for name in &names {
+        let is_affected = affected.contains(*name);
+        let expired_waiver = hp
+            .waivers
+            .iter()
+            .any(|w| &&w.service == name && w.expired(inputs.as_of));
+        if !is_affected && !inputs.all && !expired_waiver {
+            continue;
+        }
+        let need_facts = is_affected || inputs.all;
+        let bs = bp.services.get(*name);
+        let hs = hp.services.get(*name);
+        let bf = bs.filter(|_| need_facts).map(|s| {
+            facts::derive(
+                Side::Base,
+                service_resources(&mut base, cache, &mut sources, s, &changed_base),
+            )
+        });
+        let hf = hs.filter(|_| need_facts).map(|s| {
+            facts::derive(
+                Side::Head,
+                service_resources(&mut head, cache, &mut sources, s, &changed_head),
+            )
+        });
+        let empty = ServiceFacts::default();
+        fn view<'v>(
+            s: &'v Service,
+            plan: &'v Plan,
+            f: Option<&'v ServiceFacts>,
+            empty: &'v ServiceFacts,
+            side: Side,
+            as_of: jiff::civil::Date,
+        ) -> ServiceView<'v> {
+            ServiceView {
+                service: s,
+                plan,
+                facts: f.unwrap_or(empty),
+                side,
+                as_of,
+            }
+        }
+        if need_facts {
+            for rule in RULES {
+                if let Some(s) = bs {
+                    let mut out = Vec::new();
+                    rule.check(
+                        &view(s, bp, bf.as_ref(), &empty, Side::Base, inputs.as_of),
+                        &mut out,
+                    );
+                    base_ids.extend(
+                        out.into_iter()
+                            .map(|v| (v.rule.to_string(), v.service, v.subject)),
+                    );
+                }
+                if let Some(s) = hs {
+                    rule.check(
+                        &view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of),
+                        &mut head_violations,
+                    );
+                }
+            }
+        }
+        let change = ServiceChange {
+            name,
+            base: bs.map(|s| view(s, bp, bf.as_ref(), &empty, Side::Base, inputs.as_of)),
+            head: hs.map(|s| view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of)),
+        };
+        let mut out = Vec::new();
+        for rule in RULES {
+            if need_facts || rule.code() == "CG405" {
+                rule.check_change(&change, &mut out);
+            }
+        }
+        violations.extend(out.into_iter().map(|v| (v, true)));
+        if need_facts && let Some(service) = hs.or(bs) {
+            states.push(ServiceState {
+                name: (*name).clone(),
+                service: service.clone(),
+                affected: is_affected,
+                base: bf,
+                head: hf,
+            });
+        }
+    }
+    violations.extend(head_violations.into_iter().map(|v| (v, false)));
+
+    // 5. Verdicts.
+    let mut findings = Vec::new();
+    for (v, change_rule) in violations {
+        let Some(rule) = super::find(v.rule) else {
+            continue;
+        };
+        let Some(severity) = hp.severity(v.rule, rule.severity()) else {
+            continue;
+        };
+        let service_key = v.service.clone();
+        let introduced = change_rule
+            || !base_ids.contains(&(v.rule.to_string(), service_key, v.subject.clone()));
+        let location = sources.locate(&v.primary);
+        let mut waived_by = None;
+        if let Some(service) = &v.service
+            && v.rule != "CG405"
+        {
+            waived_by = hp
+                .waivers
+                .iter()
+                .find(|w| !w.expired(inputs.as_of) && w.covers(v.rule, service, &v.subject))
+                .map(|w| format!("waiver: {}", w.reason));
+        }
+        if waived_by.is_none()
+            && let Some(text) = sources.text(location.side, &location.path)
+        {
+            waived_by = inline_suppression(text, location.line, v.rule).map(|r| {
+                if r.is_empty() {
+                    "inline suppression".to_string()
+                } else {
+                    format!("inline: {r}")
+                }
+            });
+        }
+        findings.push(Finding {
+            rule: rule.code(),
+            name: rule.name(),
+            severity,
+            introduced,
+            waived: waived_by.is_some(),
+            waived_by,
+            service: v.service,
+            subject: v.subject,
+            message: v.message,
+            help: v.help,
+            secondary: v
+                .secondary
+                .iter()
+                .map(|(l, m)| (sources.locate(l), m.clone()))
+                .collect(),
+            location,
+        });
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.cmp(&b.location))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.subject.cmp(&b.subject))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup();
+    notes.sort();
+    notes.dedup();
+    Outcome {
+        findings,
+        services: states,
+        notes,
+        sources,
+    }
+}
+
+/// Groups findings by service name (unmapped under `None`).
+pub fn by_service(findings: &[Finding]) -> BTreeMap<Option<&str>, Vec<&Finding>> {
+    let mut map: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        map.entry(f.service.as_deref()).or_default().push(f);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppressions() {
+        let text = "a: 1\n# continuity-guard: ignore[CG101] canary\nreplicas: 1\n";
+        assert_eq!(inline_suppression(text, 3, "CG101"), Some("canary".into()));
+        assert_eq!(inline_suppression(text, 3, "CG103"), None);
+        assert_eq!(inline_suppression(text, 1, "CG101"), None);
+    }
+}
