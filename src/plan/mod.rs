@@ -1,1 +1,3 @@
 //! plan stage (see DESIGN.md §1).
+
+pub mod hours;
