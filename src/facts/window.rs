@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+use crate::plan::hours::DAY_NAMES;
 const MINUTES_PER_DAY: u32 = 1440;
 const MINUTES_PER_WEEK: u32 = 7 * MINUTES_PER_DAY;
 const SECONDS_PER_MINUTE: i64 = 60;

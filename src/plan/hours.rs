@@ -194,6 +194,9 @@ impl Hours {
 }
 
 /// Formats a UTC stretch on the wall clock of `zone`, named `zone_name` in the text.
+///
+/// When an end falls in a repeated (autumn) hour, the UTC offsets are added
+/// so the text names one instant: "Sun 2026-10-25 01:15–01:45 Europe/London (UTC+00:00)".
 pub fn describe_in_zone(stretch: Interval, zone: &TimeZone, zone_name: &str) -> String {
     let start = zone.to_datetime(stretch.0);
     let end = zone.to_datetime(stretch.1);
@@ -206,7 +209,7 @@ pub fn describe_in_zone(stretch: Interval, zone: &TimeZone, zone_name: &str) -> 
     let ends_at_midnight = end.time() == jiff::civil::Time::midnight()
         && start.date().tomorrow().ok() == Some(end.date())
         && stretch.0 < stretch.1;
-    if end.date() == start.date() {
+    let text = if end.date() == start.date() {
         format!("{start_text}–{} {zone_name}", clock_time(end.time()))
     } else if ends_at_midnight {
         format!("{start_text}–24:00 {zone_name}")
@@ -217,7 +220,31 @@ pub fn describe_in_zone(stretch: Interval, zone: &TimeZone, zone_name: &str) -> 
             end.date(),
             clock_time(end.time())
         )
+    };
+    let in_fold = |dt| {
+        matches!(
+            zone.to_ambiguous_timestamp(dt).offset(),
+            jiff::tz::AmbiguousOffset::Fold { .. }
+        )
+    };
+    if !in_fold(start) && !in_fold(end) {
+        return text;
     }
+    let start_offset = utc_offset(zone.to_offset(stretch.0));
+    let end_offset = utc_offset(zone.to_offset(stretch.1));
+    if start_offset == end_offset {
+        format!("{text} ({start_offset})")
+    } else {
+        format!("{text} ({start_offset}, then {end_offset})")
+    }
+}
+
+/// "UTC+01:00", "UTC-05:00", "UTC+05:45".
+fn utc_offset(offset: jiff::tz::Offset) -> String {
+    let seconds = offset.seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// The year of weeks compared: [as_of 00:00 UTC, +366 days).

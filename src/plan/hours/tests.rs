@@ -556,6 +556,72 @@ fn describe_local_across_midnight() {
 }
 
 #[test]
+fn describe_local_in_the_autumn_fold_names_the_offset() {
+    let h = hours("Sun 01:15-01:45 Europe/London");
+    let (from, to) = (ts("2026-10-24T00:00Z"), ts("2026-10-26T00:00Z"));
+    let described: Vec<String> = h
+        .intervals(from, to)
+        .into_iter()
+        .map(|s| h.describe_local(s))
+        .collect();
+    assert_eq!(
+        described,
+        vec![
+            "Sun 2026-10-25 01:15–01:45 Europe/London (UTC+01:00)",
+            "Sun 2026-10-25 01:15–01:45 Europe/London (UTC+00:00)",
+        ]
+    );
+    // 00:30-01:30 is open for its first pass and again for 01:00-01:30 GMT.
+    let h = hours("Sun 00:30-01:30 Europe/London");
+    let described: Vec<String> = h
+        .intervals(from, to)
+        .into_iter()
+        .map(|s| h.describe_local(s))
+        .collect();
+    assert_eq!(
+        described,
+        vec![
+            "Sun 2026-10-25 00:30–01:30 Europe/London (UTC+01:00)",
+            "Sun 2026-10-25 01:00–01:30 Europe/London (UTC+00:00)",
+        ]
+    );
+    assert_eq!(
+        h.describe_local(stretch("2026-10-25T00:30Z", "2026-10-25T01:15Z")),
+        "Sun 2026-10-25 01:30–01:15 Europe/London (UTC+01:00, then UTC+00:00)"
+    );
+    assert_eq!(
+        hours("Mon 09:00-10:00 Asia/Kathmandu")
+            .describe_local(stretch("2026-12-07T03:15Z", "2026-12-07T04:15Z")),
+        "Mon 2026-12-07 09:00–10:00 Asia/Kathmandu"
+    );
+}
+
+#[test]
+fn extreme_dates_do_not_panic() {
+    for as_of in [Date::MIN, Date::MAX, date("1970-01-01")] {
+        let (from, to) = year_from(as_of);
+        assert!(from <= to);
+        let h = hours("Mon-Fri 09:00-16:00; Sun 22:00-06:00 Pacific/Kiritimati");
+        let open = h.intervals(from, to);
+        for s in open.iter().take(2) {
+            let _ = h.describe_local(*s);
+        }
+        let w = Window::parse("sun:23:00-mon:01:00").expect("valid window");
+        let _ = h.first_overlap(&w.occurrences(from, to));
+        let _ = h.first_uncovered(&hours("24x7"), from, to);
+    }
+    let h = hours("Mon 09:00-10:00 Pacific/Kiritimati");
+    let _ = h.describe_local((Timestamp::MIN, Timestamp::MAX));
+    assert!(
+        !h.intervals(
+            Timestamp::MAX - jiff::SignedDuration::from_hours(24 * 8),
+            Timestamp::MAX
+        )
+        .is_empty()
+    );
+}
+
+#[test]
 fn interval_set_operations() {
     let a = vec![
         stretch("2026-01-01T00:00Z", "2026-01-01T10:00Z"),
@@ -601,7 +667,8 @@ const ZONES: [&str; 8] = [
 ];
 
 /// Starts of ranges near DST changes of the zones above (2026).
-const AROUND: [&str; 8] = [
+const AROUND: [&str; 9] = [
+    "2026-09-22T00:00Z",
     "2026-03-04T00:00Z",
     "2026-03-25T00:00Z",
     "2026-10-21T00:00Z",
@@ -698,13 +765,34 @@ fn end_of(from: Timestamp, minutes: i64) -> Timestamp {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn intervals_match_the_wall_clock(h in hours_strategy(), (from, minutes) in range_strategy()) {
         let to = end_of(from, minutes);
         let expected = brute_runs(from, minutes, |t| open_at(&h, t));
         prop_assert_eq!(h.intervals(from, to), expected);
+    }
+
+    #[test]
+    fn parse_never_panics_and_points_inside_the_text(
+        text in prop_oneof![
+            "[MTWFSuoneadhri0-9:;, /x\\-é]{0,40}",
+            "(Mon|Sat|Fri|mon)([-,](Sun|Tue))? [0-9]{1,2}:[0-9]{2}-[0-9]{1,2}:[0-9]{2}( Europe/London| UTC| Nowhere)?",
+            any::<String>(),
+        ]
+    ) {
+        match Hours::parse(&text, "Europe/London") {
+            Ok(h) => {
+                let again = Hours::parse(&h.canonical(), "Europe/London").expect("canonical parses");
+                prop_assert_eq!(again, h);
+            }
+            Err(e) => {
+                prop_assert!(e.offset + e.len <= text.len());
+                prop_assert!(text.get(e.offset..e.offset + e.len).is_some(), "offsets on char boundaries");
+                prop_assert!(!e.message.is_empty());
+            }
+        }
     }
 
     #[test]
