@@ -75,6 +75,8 @@ impl Hours {
     }
 
     /// Whether the hours are the literal `24x7` (always open).
+    ///
+    /// `Mon-Sun 00:00-24:00` is open all the time too, but keeps its text and zone.
     pub fn is_24x7(&self) -> bool {
         self.is_24x7
     }
@@ -332,13 +334,14 @@ fn first_common(a: &[Interval], b: &[Interval]) -> Option<Interval> {
 }
 
 /// Stretches `(start, end, offset)` of constant UTC offset covering `[lo, hi)`, in seconds.
+///
+/// `lo` is at or just before `at` (whole seconds around a sub-second
+/// timestamp); the bit before `at` gets the offset at `at`, which is harmless
+/// because callers clip their result to `[at, ..)`.
 fn offset_segments(zone: &TimeZone, at: Timestamp, lo: i64, hi: i64) -> Vec<(i64, i64, i64)> {
     let mut segments = Vec::new();
     let mut cursor = lo;
     let mut offset = i64::from(zone.to_offset(at).seconds());
-    // The offset at `lo` (one second before `at`) matters only if a transition
-    // falls exactly on `at`; starting from `at` loses nothing because the
-    // result is clipped to `[at, ..)`.
     for transition in zone.following(at) {
         let t = transition.timestamp().as_second();
         if t >= hi {
