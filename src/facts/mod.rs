@@ -2,6 +2,8 @@
 //! derived from all of the service's resources, each fact with the location
 //! of the field it came from.
 
+pub mod window;
+
 use crate::readers::{Node, Resource, Span};
 use crate::source::Side;
 use std::collections::BTreeMap;
