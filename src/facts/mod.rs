@@ -1,1 +1,3 @@
 //! facts stage (see DESIGN.md §1).
+
+pub mod schedule;
