@@ -1042,6 +1042,44 @@ mod tests {
     }
 
     #[test]
+    fn odd_patterns_are_errors_or_schedules_never_panics() {
+        let from = ts("2026-03-28T00:00:00Z");
+        let to = ts("2026-04-02T00:00:00Z");
+        for expr in [
+            "* * * * 7L",
+            "0 0 L-3 * *",
+            "0 0 * * 1#",
+            "0 0 * * 1#9",
+            "*/0 * * * *",
+            "0-0/0 * * * *",
+            "1-2-3 * * * *",
+            "99999999999999999999 * * * *",
+            "0 0 * * +",
+            "0 0 ,,, * *",
+            "@",
+            "@every 0s",
+            "@every 99999999999999999999h",
+            "CRON_TZ= 0 0 * * *",
+            "TZ=UTC",
+            "cron()",
+            "cron(0 0 ? * 8 *)",
+            "cron(0 0 ? * 2#6 *)",
+            "cron(0 0 32W * ? *)",
+            "cron(0 0 ? * MON-SUN *)",
+            "rate()",
+            "rate(1 day) extra",
+            "rate",
+            "cron",
+        ] {
+            if let Ok(s) = Schedule::parse(expr, "Europe/London") {
+                let _ = s.fire_times(from, to);
+                let _ = largest_gap(&s, date(2026, 1, 1));
+            }
+        }
+        assert!(floor_below(&[action("0 8 * * *", 0)], 1, to, from).is_empty());
+    }
+
+    #[test]
     fn london_daily_gap_is_23h_in_spring_and_25h_in_autumn() {
         let s = parse("0 5 * * *", "Europe/London");
         let spring = s.fire_times(ts("2026-03-28T00:00:00Z"), ts("2026-03-30T00:00:00Z"));
