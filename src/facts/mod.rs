@@ -2,6 +2,7 @@
 //! derived from all of the service's resources, each fact with the location
 //! of the field it came from.
 
+pub mod schedule;
 pub mod window;
 
 use crate::readers::{Node, Resource, Span};
