@@ -177,9 +177,18 @@ pub fn check_trees(
     head: &dyn Tree,
     changes: &ChangeSet,
     opts: &CheckOptions,
+    base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
     let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref())?;
+    let change_date = base_commit_time
+        .and_then(|t| jiff::Timestamp::from_second(t).ok())
+        .and_then(|t| {
+            jiff::tz::TimeZone::get(&head_plan.timezone)
+                .ok()
+                .map(|tz| t.to_zoned(tz).date())
+        })
+        .unwrap_or(opts.as_of);
     let inputs = engine::Inputs {
         base,
         head,
@@ -188,6 +197,7 @@ pub fn check_trees(
         head_plan: &head_plan,
         as_of: opts.as_of,
         all: opts.all,
+        change_date,
     };
     Ok(engine::run(&inputs, cache))
 }
@@ -200,7 +210,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
             let b = source::dirs::DirTree::new(before)?;
             let a = source::dirs::DirTree::new(after)?;
             let changes = source::dirs::diff_dirs(&b, &a);
-            let outcome = check_trees(&b, &a, &changes, opts, &mut cache)?;
+            let outcome = check_trees(&b, &a, &changes, opts, None, &mut cache)?;
             Ok(Report {
                 base: SideInfo {
                     dir: Some(before.display().to_string()),
@@ -229,7 +239,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
                     Box::new(empty)
                 }
             };
-            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, &mut cache)?;
+            let outcome =
+                check_trees(base_tree.as_ref(), &index, &changes, opts, None, &mut cache)?;
             Ok(Report {
                 base: head_commit
                     .as_ref()
@@ -268,7 +279,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
             let changes = source::git::diff_commits(&repo, &base_commit, &head_commit)?;
             let bt = source::git::CommitTree::new(&repo, &base_commit)?;
             let ht = source::git::CommitTree::new(&repo, &head_commit)?;
-            let outcome = check_trees(&bt, &ht, &changes, opts, &mut cache)?;
+            let outcome = check_trees(
+                &bt,
+                &ht,
+                &changes,
+                opts,
+                Some(base_commit.committer().when().seconds()),
+                &mut cache,
+            )?;
             let mut base_info = source::git::side_info(&base_rev, &base_commit);
             if merge_base != base_tip.id() {
                 base_info.merge_base_of = Some((base_rev.clone(), head_rev.clone()));

@@ -2,12 +2,18 @@
 //! derived from all of the service's resources, each fact with the location
 //! of the field it came from.
 
+pub mod cloudformation;
+pub mod compose;
+pub mod kubernetes;
 pub mod schedule;
+pub mod terraform;
 pub mod window;
 
 use crate::readers::{Node, Resource, Span};
 use crate::source::Side;
 use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A place in a file of one side.
@@ -19,6 +25,16 @@ pub struct Loc {
     pub path: Arc<str>,
     /// The bytes.
     pub span: Span,
+}
+
+impl Default for Loc {
+    fn default() -> Self {
+        Loc {
+            side: Side::Head,
+            path: Arc::from(""),
+            span: Span::default(),
+        }
+    }
 }
 
 impl Loc {
@@ -54,6 +70,8 @@ pub struct Workload {
     pub floor_loc: Loc,
     /// Pod template labels (to match disruption budgets).
     pub pod_labels: BTreeMap<String, String>,
+    /// Whether its pods are spread over zones (topology spread or anti-affinity on a zone key).
+    pub zone_spread: bool,
 }
 
 /// A PodDisruptionBudget.
@@ -69,6 +87,182 @@ pub struct DisruptionBudget {
     pub loc: Loc,
 }
 
+/// A fact read from a field: known with its location, unknown (an expression
+/// we could not resolve: never a violation, said in a note), or absent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fact<T> {
+    /// The field is set to a value we know.
+    Known {
+        /// The value.
+        value: T,
+        /// Where it is set.
+        loc: Loc,
+    },
+    /// The field is set to something we cannot evaluate.
+    Unknown {
+        /// Why (`var.multi_az has no default`).
+        reason: String,
+        /// Where.
+        loc: Loc,
+    },
+    /// The field is not written (the provider's default applies).
+    Absent,
+}
+
+impl<T> Fact<T> {
+    /// The value when known.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Fact::Known { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Where it is set, if anywhere.
+    pub fn loc(&self) -> Option<&Loc> {
+        match self {
+            Fact::Known { loc, .. } | Fact::Unknown { loc, .. } => Some(loc),
+            Fact::Absent => None,
+        }
+    }
+}
+
+impl<T> Default for Fact<T> {
+    fn default() -> Self {
+        Fact::Absent
+    }
+}
+
+/// What kind of data store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StoreKind {
+    /// RDS/Aurora, Cloud SQL, Azure PostgreSQL/MySQL.
+    #[default]
+    Relational,
+    /// ElastiCache / Redis.
+    Cache,
+    /// DynamoDB and other key-value tables.
+    Table,
+}
+
+/// A database, cache or table: where state lives.
+#[derive(Clone, Debug, Default)]
+pub struct DataStore {
+    /// `aws_db_instance.ledger`.
+    pub address: String,
+    /// Human name: `aws_db_instance ledger`.
+    pub display: String,
+    /// What kind.
+    pub kind: StoreKind,
+    /// The resource's first line.
+    pub loc: Loc,
+    /// Spans zones (`multi_az`, `MultiAZ`, `availability_type = REGIONAL`, HA enabled).
+    pub multi_az: Fact<bool>,
+    /// Fails over on its own (Multi-AZ RDS, ElastiCache `automatic_failover_enabled`).
+    pub automatic_failover: Fact<bool>,
+    /// Automated backup retention in days (`backup_retention_period`); 0 = off.
+    pub backup_retention_days: Fact<i64>,
+    /// Daily backup window (UTC).
+    pub backup_window: Fact<crate::facts::window::Window>,
+    /// Weekly maintenance window (UTC).
+    pub maintenance_window: Fact<crate::facts::window::Window>,
+    /// Deletion protection.
+    pub deletion_protection: Fact<bool>,
+    /// Allocated storage in bytes (RDS `allocated_storage` GiB → bytes).
+    pub storage_bytes: Fact<u64>,
+    /// Point-in-time recovery (DynamoDB; RDS has it with backups).
+    pub point_in_time_recovery: Fact<bool>,
+    /// Replication to another copy: `Some(true)` synchronous, `Some(false)` asynchronous.
+    pub synchronous_replication: Fact<bool>,
+}
+
+/// A group of machines or a workload whose capacity has a floor and a zone spread.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    /// `aws_autoscaling_group.payments`.
+    pub address: String,
+    /// Human name.
+    pub display: String,
+    /// The resource's first line.
+    pub loc: Loc,
+    /// `min_size` / `MinSize`.
+    pub min_size: Fact<i64>,
+    /// How many zones or subnets it spans.
+    pub zones: Fact<usize>,
+}
+
+/// Where backups come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackupKind {
+    /// Velero `Schedule`.
+    Velero,
+    /// A Kubernetes CronJob that backs up (name or image says backup/dump/snapshot).
+    CronJob,
+    /// An `aws_backup_plan` / `AWS::Backup::BackupPlan` rule.
+    AwsBackup,
+    /// RDS/Aurora automated backups (continuous: 5 minutes).
+    Automated,
+}
+
+/// One backup source of a service; each is checked on its own.
+#[derive(Clone, Debug)]
+pub struct BackupSource {
+    /// Address of the resource (plus rule name for backup plans).
+    pub address: String,
+    /// Human name.
+    pub display: String,
+    /// What kind.
+    pub kind: BackupKind,
+    /// The schedule expression as written (None for continuous automated backups).
+    pub schedule: Option<String>,
+    /// The zone the schedule is read in (DESIGN §1 "Schedule zones").
+    pub zone: String,
+    /// Where the schedule (or the retention) is set.
+    pub loc: Loc,
+}
+
+/// A schedule that changes a capacity floor.
+#[derive(Clone, Debug)]
+pub enum CapacitySchedule {
+    /// Scheduled actions: each sets the floor at its fire times
+    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`, KEDA cron `start`/`end`).
+    Actions(Vec<ScheduledAction>),
+    /// kube-downscaler: the floor is `floor_outside` outside these hours (in the
+    /// grammar of the plan's hours, zone written in the annotation).
+    Uptime {
+        /// The uptime as an hours string, e.g. `Mon-Fri 07:30-20:30 Europe/Berlin`.
+        hours: String,
+        /// Replicas outside uptime (0 unless `downscaler/downtime-replicas`).
+        floor_outside: i64,
+        /// Where the annotation is.
+        loc: Loc,
+    },
+}
+
+/// One scheduled action.
+#[derive(Clone, Debug)]
+pub struct ScheduledAction {
+    /// Its schedule expression (5-field cron or AWS `cron(...)`).
+    pub schedule: String,
+    /// Its zone.
+    pub zone: String,
+    /// The floor it sets.
+    pub floor: i64,
+    /// Where the action is.
+    pub loc: Loc,
+}
+
+/// Scheduled capacity of one target (group or workload).
+#[derive(Clone, Debug)]
+pub struct ScheduledCapacity {
+    /// The target's address.
+    pub target: String,
+    /// Human name.
+    pub display: String,
+    /// The schedule.
+    pub schedule: CapacitySchedule,
+}
+
 /// The facts of one service at one side.
 #[derive(Clone, Debug, Default)]
 pub struct ServiceFacts {
@@ -78,6 +272,16 @@ pub struct ServiceFacts {
     pub workloads: Vec<Workload>,
     /// Disruption budgets.
     pub budgets: Vec<DisruptionBudget>,
+    /// Databases, caches, tables.
+    pub stores: Vec<DataStore>,
+    /// Autoscaling groups and node groups.
+    pub groups: Vec<Group>,
+    /// Backup sources.
+    pub backups: Vec<BackupSource>,
+    /// Scheduled capacity changes.
+    pub scheduled: Vec<ScheduledCapacity>,
+    /// Notes: values that stayed unknown, and why.
+    pub notes: Vec<String>,
 }
 
 impl ServiceFacts {
@@ -87,100 +291,16 @@ impl ServiceFacts {
     }
 }
 
-fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
-    node.map(|l| {
-        l.entries()
-            .iter()
-            .filter_map(|(k, v)| Some((k.scalar_text()?, v.scalar_text()?)))
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-/// Derives the facts of a service's resources at one side.
+/// Derives the facts of a service's resources at one side: each file kind's
+/// extractor adds what it knows.
 pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     let mut facts = ServiceFacts::default();
-    // HPAs by their target (kind/namespace/name).
-    let mut hpas: BTreeMap<String, (&Resource, Option<&Node>)> = BTreeMap::new();
-    for r in &resources {
-        if r.kind == "HorizontalPodAutoscaler" {
-            let target = r.field("spec.scaleTargetRef");
-            let kind = target.and_then(|t| t.get("kind")).and_then(Node::as_str);
-            let name = target.and_then(|t| t.get("name")).and_then(Node::as_str);
-            if let (Some(kind), Some(name), Some(ns)) = (kind, name, &r.namespace) {
-                hpas.insert(
-                    format!("{kind}/{ns}/{name}"),
-                    (r, r.field("spec.minReplicas")),
-                );
-            }
-        }
-    }
-    for r in &resources {
-        match r.kind.as_str() {
-            "Deployment" | "StatefulSet" | "ReplicaSet" => {
-                let display = format!(
-                    "{} {}/{}",
-                    r.kind,
-                    r.namespace.as_deref().unwrap_or("default"),
-                    r.name
-                );
-                let pod_labels = labels(r.field("spec.template.metadata.labels"));
-                let w = match hpas.get(&r.address) {
-                    Some((hpa, min)) => Workload {
-                        address: r.address.clone(),
-                        display,
-                        // The HPA owns spec.replicas; minReplicas defaults to 1.
-                        floor: min.and_then(|m| m.as_i64()).unwrap_or(1),
-                        floor_field: "spec.minReplicas".into(),
-                        floor_owner: hpa.address.clone(),
-                        floor_loc: Loc::of(side, hpa, *min),
-                        pod_labels,
-                    },
-                    None => {
-                        let replicas = r.field("spec.replicas");
-                        let Some(floor) = replicas.map_or(Some(1), Node::as_i64) else {
-                            // An expression we cannot read: unknown, never a violation.
-                            continue;
-                        };
-                        Workload {
-                            address: r.address.clone(),
-                            display,
-                            floor,
-                            floor_field: "spec.replicas".into(),
-                            floor_owner: r.address.clone(),
-                            floor_loc: Loc::of(side, r, replicas),
-                            pod_labels,
-                        }
-                    }
-                };
-                facts.workloads.push(w);
-            }
-            "PodDisruptionBudget" => {
-                let allows_all = ["spec.maxUnavailable", "spec.minAvailable"]
-                    .iter()
-                    .find_map(|field| {
-                        let n = r.field(field)?;
-                        let text = n.scalar_text()?;
-                        let all = if field.ends_with("maxUnavailable") {
-                            text == "100%"
-                        } else {
-                            text == "0" || text == "0%"
-                        };
-                        all.then(|| {
-                            let key = field.trim_start_matches("spec.");
-                            (format!("{key}: {text}"), Loc::of(side, r, Some(n)))
-                        })
-                    });
-                facts.budgets.push(DisruptionBudget {
-                    address: r.address.clone(),
-                    selector: labels(r.field("spec.selector.matchLabels")),
-                    allows_all,
-                    loc: Loc::of(side, r, None),
-                });
-            }
-            _ => {}
-        }
-    }
+    kubernetes::extract(side, &resources, &mut facts);
+    terraform::extract(side, &resources, &mut facts);
+    cloudformation::extract(side, &resources, &mut facts);
+    compose::extract(side, &resources, &mut facts);
+    facts.notes.sort();
+    facts.notes.dedup();
     facts.resources = resources;
     facts
 }

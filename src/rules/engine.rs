@@ -145,6 +145,8 @@ pub struct Inputs<'a> {
     pub as_of: jiff::civil::Date,
     /// List every service, not only affected ones.
     pub all: bool,
+    /// The day of the change (see [`ServiceChange::change_date`]).
+    pub change_date: jiff::civil::Date,
 }
 
 struct SideCtx<'a> {
@@ -594,6 +596,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             name,
             base: bs.map(|s| view(s, bp, bf.as_ref(), &empty, Side::Base, inputs.as_of)),
             head: hs.map(|s| view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of)),
+            change_date: inputs.change_date,
         };
         let mut out = Vec::new();
         for rule in RULES {

@@ -74,6 +74,9 @@ pub struct ServiceChange<'a> {
     pub base: Option<ServiceView<'a>>,
     /// At head.
     pub head: Option<ServiceView<'a>>,
+    /// The day of the change for CG401: the base commit's committer date in
+    /// the plan's zone (`--as-of` in staged and directory mode).
+    pub change_date: jiff::civil::Date,
 }
 
 /// A rule.

@@ -1,0 +1,9 @@
+//! Facts from CloudFormation (`AWS::RDS::DBInstance`, `AWS::AutoScaling::AutoScalingGroup`, …).
+
+use super::ServiceFacts;
+use crate::readers::Resource;
+use crate::source::Side;
+use std::sync::Arc;
+
+/// Adds the facts of this file kind's resources.
+pub fn extract(_side: Side, _resources: &[Arc<Resource>], _facts: &mut ServiceFacts) {}
