@@ -89,7 +89,7 @@ pub struct DisruptionBudget {
 
 /// A fact read from a field: known with its location, unknown (an expression
 /// we could not resolve: never a violation, said in a note), or absent.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub enum Fact<T> {
     /// The field is set to a value we know.
     Known {
@@ -106,6 +106,7 @@ pub enum Fact<T> {
         loc: Loc,
     },
     /// The field is not written (the provider's default applies).
+    #[default]
     Absent,
 }
 
@@ -127,11 +128,6 @@ impl<T> Fact<T> {
     }
 }
 
-impl<T> Default for Fact<T> {
-    fn default() -> Self {
-        Fact::Absent
-    }
-}
 
 /// What kind of data store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
