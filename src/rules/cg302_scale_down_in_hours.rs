@@ -265,8 +265,7 @@ mod tests {
 
     #[test]
     fn utc_schedule_short_only_in_summer() {
-        // 16:00 UTC is 16:00 GMT (closed) but 17:00 BST; 15:30 UTC is 16:30 BST: fine.
-        // Down at 14:30 UTC: 14:30 GMT (inside) in winter already.
+        // Up 07:00 UTC, down 16:00 UTC: 07:00-16:00 GMT and 08:00-17:00 BST both cover 09:00-16:00.
         assert!(
             run(
                 "payments",
@@ -277,8 +276,7 @@ mod tests {
             )
             .is_empty()
         );
-        // Down at 15:00 UTC: outside in winter? No: 15:00 GMT is inside 09:00-16:00.
-        // Down at 16:00 UTC, up at 08:30 UTC: in summer 09:00 BST = 08:00 UTC is short.
+        // Up 08:30 UTC: 08:30 GMT is fine in winter, but 09:30 BST is late in summer.
         let v = run(
             "payments",
             CapacitySchedule::Actions(vec![

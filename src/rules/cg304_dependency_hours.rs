@@ -84,13 +84,13 @@ impl Rule for DependencyHours {
                     hours.value.describe_local(gap)
                 ),
                 help: Some(format!(
-                    "extend {name}'s hours to cover {mine}, narrow {}'s hours, or mark the dependency `soft: true` if {} runs without it",
+                    "extend the hours of {name} to cover {mine}, narrow those of {}, or mark the dependency `soft: true` if {} runs without it",
                     svc.service.name, svc.service.name
                 )),
                 primary: svc.plan_loc(dep.service.span),
                 secondary: vec![
-                    (svc.plan_loc(hours.span), format!("{}'s hours {mine}", svc.service.name)),
-                    (svc.plan_loc(dep_hours.span), format!("{name}'s hours {theirs}")),
+                    (svc.plan_loc(hours.span), format!("hours of {}: {mine}", svc.service.name)),
+                    (svc.plan_loc(dep_hours.span), format!("hours of {name}: {theirs}")),
                 ],
             });
         }

@@ -608,9 +608,16 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             )
         });
         // CG404: resources at head still matched by an entry removed from the plan.
+        // Those another head service matches (a renamed or merged service) are not orphans.
         let orphans = match (bs, hs) {
             (Some(s), None) if need_facts => {
-                service_resources(&mut head, cache, &mut sources, s, &changed_head)
+                let mut found = service_resources(&mut head, cache, &mut sources, s, &changed_head);
+                found.retain(|r| {
+                    !hp.services
+                        .values()
+                        .any(|o| path_match(o, &r.path) || content_match(o, r))
+                });
+                found
             }
             _ => Vec::new(),
         };
