@@ -327,17 +327,45 @@ fn service_resources(
     out
 }
 
+/// Whether a repository path names a file, link or folder of a tree.
+fn path_exists(tree: &dyn Tree, path: &str) -> bool {
+    let path = path.trim_start_matches("./").trim_matches('/');
+    !path.is_empty()
+        && (tree.kind(path).is_some() || !tree.list_under(&format!("{path}/")).is_empty())
+}
+
+/// An inline suppression found for a finding.
+#[derive(Debug, PartialEq, Eq)]
+struct Suppression {
+    /// The reason written after `]` (may be empty: CG406).
+    reason: String,
+    /// The codes between the brackets, as written.
+    codes: String,
+    /// The comment's bytes in the file.
+    span: Span,
+}
+
 /// Inline suppression on the line or the line above: `# continuity-guard: ignore[CG101] reason`.
-fn inline_suppression(text: &str, line: usize, code: &str) -> Option<String> {
+fn inline_suppression(text: &str, line: usize, code: &str) -> Option<Suppression> {
+    const MARK: &str = "continuity-guard: ignore[";
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for l in text.split_inclusive('\n') {
+        starts.push(offset);
+        offset += l.len();
+    }
     let lines: Vec<&str> = text.lines().collect();
     for l in [line, line.saturating_sub(1)] {
-        let Some(content) = l.checked_sub(1).and_then(|i| lines.get(i)) else {
+        let Some(index) = l.checked_sub(1) else {
             continue;
         };
-        let Some(at) = content.find("continuity-guard: ignore[") else {
+        let Some(content) = lines.get(index) else {
             continue;
         };
-        let rest = &content[at + "continuity-guard: ignore[".len()..];
+        let Some(at) = content.find(MARK) else {
+            continue;
+        };
+        let rest = &content[at + MARK.len()..];
         let Some((codes, reason)) = rest.split_once(']') else {
             continue;
         };
@@ -345,7 +373,18 @@ fn inline_suppression(text: &str, line: usize, code: &str) -> Option<String> {
             .split(',')
             .any(|c| c.trim().eq_ignore_ascii_case(code))
         {
-            return Some(reason.trim().to_string());
+            // The comment starts at its `#` (or `//`) when there is one.
+            let before = &content[..at];
+            let comment = before
+                .rfind('#')
+                .or_else(|| before.rfind("//"))
+                .unwrap_or(at);
+            let start = starts.get(index).copied().unwrap_or(0);
+            return Some(Suppression {
+                reason: reason.trim().to_string(),
+                codes: codes.trim().to_string(),
+                span: Span::new(start + comment, start + content.len()),
+            });
         }
     }
     None
@@ -520,6 +559,18 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     {
         affected.insert(w.service.clone());
     }
+    // A changed recovery plan document affects its service (CG403).
+    for change in &inputs.changes.changes {
+        for path in change.old_path.iter().chain(change.new_path.iter()) {
+            for s in bp.services.values().chain(hp.services.values()) {
+                if s.recovery_plan.as_ref().is_some_and(|d| {
+                    d.value.trim_start_matches("./").trim_matches('/') == path.as_str()
+                }) {
+                    affected.insert(s.name.clone());
+                }
+            }
+        }
+    }
     // 3. Hard dependents, transitively, at either side.
     for name in affected.clone() {
         affected.extend(bp.hard_dependents(&name));
@@ -527,6 +578,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
 
     // 4. Facts and rules per service.
+    let base_exists = |p: &str| path_exists(inputs.base, p);
+    let head_exists = |p: &str| path_exists(inputs.head, p);
     let mut states = Vec::new();
     let mut base_ids: BTreeSet<(String, Option<String>, String)> = BTreeSet::new();
     let mut head_violations: Vec<Violation> = Vec::new();
@@ -554,6 +607,20 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 service_resources(&mut head, cache, &mut sources, s, &changed_head),
             )
         });
+        // CG404: resources at head still matched by an entry removed from the plan.
+        // Those another head service matches (a renamed or merged service) are not orphans.
+        let orphans = match (bs, hs) {
+            (Some(s), None) if need_facts => {
+                let mut found = service_resources(&mut head, cache, &mut sources, s, &changed_head);
+                found.retain(|r| {
+                    !hp.services
+                        .values()
+                        .any(|o| path_match(o, &r.path) || content_match(o, r))
+                });
+                found
+            }
+            _ => Vec::new(),
+        };
         let empty = ServiceFacts::default();
         fn view<'v>(
             s: &'v Service,
@@ -562,6 +629,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             empty: &'v ServiceFacts,
             side: Side,
             as_of: jiff::civil::Date,
+            file_exists: &'v dyn Fn(&str) -> bool,
         ) -> ServiceView<'v> {
             ServiceView {
                 service: s,
@@ -569,6 +637,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 facts: f.unwrap_or(empty),
                 side,
                 as_of,
+                file_exists,
             }
         }
         if need_facts {
@@ -576,7 +645,15 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 if let Some(s) = bs {
                     let mut out = Vec::new();
                     rule.check(
-                        &view(s, bp, bf.as_ref(), &empty, Side::Base, inputs.as_of),
+                        &view(
+                            s,
+                            bp,
+                            bf.as_ref(),
+                            &empty,
+                            Side::Base,
+                            inputs.as_of,
+                            &base_exists,
+                        ),
                         &mut out,
                     );
                     base_ids.extend(
@@ -586,7 +663,15 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 }
                 if let Some(s) = hs {
                     rule.check(
-                        &view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of),
+                        &view(
+                            s,
+                            hp,
+                            hf.as_ref(),
+                            &empty,
+                            Side::Head,
+                            inputs.as_of,
+                            &head_exists,
+                        ),
                         &mut head_violations,
                     );
                 }
@@ -594,9 +679,30 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         }
         let change = ServiceChange {
             name,
-            base: bs.map(|s| view(s, bp, bf.as_ref(), &empty, Side::Base, inputs.as_of)),
-            head: hs.map(|s| view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of)),
+            base: bs.map(|s| {
+                view(
+                    s,
+                    bp,
+                    bf.as_ref(),
+                    &empty,
+                    Side::Base,
+                    inputs.as_of,
+                    &base_exists,
+                )
+            }),
+            head: hs.map(|s| {
+                view(
+                    s,
+                    hp,
+                    hf.as_ref(),
+                    &empty,
+                    Side::Head,
+                    inputs.as_of,
+                    &head_exists,
+                )
+            }),
             change_date: inputs.change_date,
+            orphans,
         };
         let mut out = Vec::new();
         for rule in RULES {
@@ -619,6 +725,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
 
     // 5. Verdicts.
     let mut findings = Vec::new();
+    let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
     for (v, change_rule) in violations {
         let Some(rule) = super::find(v.rule) else {
             continue;
@@ -643,11 +750,27 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         if waived_by.is_none()
             && let Some(text) = sources.text(location.side, &location.path)
         {
-            waived_by = inline_suppression(text, location.line, v.rule).map(|r| {
-                if r.is_empty() {
+            let suppression = inline_suppression(text, location.line, v.rule);
+            if let Some(s) = &suppression
+                && s.reason.is_empty()
+            {
+                // CG406, once per comment: introduced when a finding it hides is.
+                let loc = Loc {
+                    side: location.side,
+                    path: location.path.clone(),
+                    span: s.span,
+                };
+                let entry =
+                    unexplained
+                        .entry(loc)
+                        .or_insert((v.service.clone(), s.codes.clone(), false));
+                entry.2 |= introduced;
+            }
+            waived_by = suppression.map(|s| {
+                if s.reason.is_empty() {
                     "inline suppression".to_string()
                 } else {
-                    format!("inline: {r}")
+                    format!("inline: {}", s.reason)
                 }
             });
         }
@@ -669,6 +792,28 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 .collect(),
             location,
         });
+    }
+    if let Some(rule) = super::find("CG406")
+        && let Some(severity) = hp.severity(rule.code(), rule.severity())
+    {
+        for (loc, (service, codes, introduced)) in unexplained {
+            findings.push(Finding {
+                rule: rule.code(),
+                name: rule.name(),
+                severity,
+                introduced,
+                waived: false,
+                waived_by: None,
+                service,
+                subject: format!("{} ignore[{codes}]", loc.path),
+                message: format!("the inline suppression of {codes} gives no reason"),
+                help: Some(format!(
+                    "write why after the bracket: `# continuity-guard: ignore[{codes}] <reason, e.g. a CAB reference>`, or use a waiver in the plan"
+                )),
+                location: sources.locate(&loc),
+                secondary: Vec::new(),
+            });
+        }
     }
     findings.sort_by(|a, b| {
         b.severity
@@ -705,8 +850,15 @@ mod tests {
     #[test]
     fn suppressions() {
         let text = "a: 1\n# continuity-guard: ignore[CG101] canary\nreplicas: 1\n";
-        assert_eq!(inline_suppression(text, 3, "CG101"), Some("canary".into()));
+        let found = inline_suppression(text, 3, "CG101").map(|s| (s.reason, s.span));
+        assert_eq!(found, Some(("canary".into(), Span::new(5, 45))));
         assert_eq!(inline_suppression(text, 3, "CG103"), None);
         assert_eq!(inline_suppression(text, 1, "CG101"), None);
+        let bare = "replicas: 1 # continuity-guard: ignore[CG101]\n";
+        let s = inline_suppression(bare, 1, "CG101");
+        assert_eq!(
+            s.map(|s| (s.reason, s.codes, s.span)),
+            Some((String::new(), "CG101".into(), Span::new(12, 45)))
+        );
     }
 }

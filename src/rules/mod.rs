@@ -8,7 +8,18 @@ mod cg001_unreadable_file;
 mod cg002_unmapped_change;
 mod cg101_replicas_below_minimum;
 mod cg103_disruption_budget_removed;
+mod cg301_maintenance_in_hours;
+mod cg302_scale_down_in_hours;
+mod cg303_backup_window_in_hours;
+mod cg304_dependency_hours;
+mod cg401_targets_tightened_untested;
+mod cg402_plan_test_overdue;
+mod cg403_recovery_plan_missing;
+mod cg404_service_removed;
 mod cg405_waiver_expired;
+mod cg406_suppression_without_reason;
+#[cfg(test)]
+mod test_support;
 
 use crate::facts::{Loc, ServiceFacts};
 use crate::plan::model::{Plan, Service, Severity};
@@ -45,6 +56,8 @@ pub struct ServiceView<'a> {
     pub side: crate::source::Side,
     /// The day of the check.
     pub as_of: jiff::civil::Date,
+    /// Whether a repository path exists at this side (CG403).
+    pub file_exists: &'a dyn Fn(&str) -> bool,
 }
 
 impl ServiceView<'_> {
@@ -77,6 +90,9 @@ pub struct ServiceChange<'a> {
     /// The day of the change for CG401: the base commit's committer date in
     /// the plan's zone (`--as-of` in staged and directory mode).
     pub change_date: jiff::civil::Date,
+    /// For a service whose plan entry exists only at base: the head resources
+    /// its base entry still matches (CG404).
+    pub orphans: Vec<std::sync::Arc<crate::readers::Resource>>,
 }
 
 /// A rule.
@@ -103,7 +119,16 @@ pub const RULES: &[&dyn Rule] = &[
     &cg002_unmapped_change::UnmappedChange,
     &cg101_replicas_below_minimum::ReplicasBelowMinimum,
     &cg103_disruption_budget_removed::DisruptionBudgetRemoved,
+    &cg301_maintenance_in_hours::MaintenanceInHours,
+    &cg302_scale_down_in_hours::ScaleDownInHours,
+    &cg303_backup_window_in_hours::BackupWindowInHours,
+    &cg304_dependency_hours::DependencyHours,
+    &cg401_targets_tightened_untested::TargetsTightenedUntested,
+    &cg402_plan_test_overdue::PlanTestOverdue,
+    &cg403_recovery_plan_missing::RecoveryPlanMissing,
+    &cg404_service_removed::ServiceRemoved,
     &cg405_waiver_expired::WaiverExpired,
+    &cg406_suppression_without_reason::SuppressionWithoutReason,
 ];
 
 /// All codes of DESIGN §3, including those whose rule files have not landed yet
