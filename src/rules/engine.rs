@@ -110,6 +110,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// File texts for rendering.
     pub sources: SourceStore,
+    /// The day the check was made for (backup gaps in the reports start there).
+    pub as_of: jiff::civil::Date,
 }
 
 /// Parses files once per blob id, across sides and commits.
@@ -585,10 +587,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     );
                 }
                 if let Some(s) = hs {
-                    rule.check(
-                        &view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of),
-                        &mut head_violations,
-                    );
+                    let v = view(s, hp, hf.as_ref(), &empty, Side::Head, inputs.as_of);
+                    rule.check(&v, &mut head_violations);
+                    rule.notes(&v, &mut notes);
                 }
             }
         }
@@ -686,6 +687,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         services: states,
         notes,
         sources,
+        as_of: inputs.as_of,
     }
 }
 
