@@ -216,4 +216,34 @@ mod tests {
             "aws_autoscaling_group api spans 1 zone; tier gold needs multi_az"
         );
     }
+
+    #[test]
+    fn replicated_workloads_need_zone_spread() {
+        use crate::facts::Workload;
+        let p = plan(PLAN);
+        let workload = |floor: i64, zone_spread: bool| Workload {
+            address: "Deployment/payments/api".into(),
+            display: "Deployment payments/api".into(),
+            floor,
+            floor_field: "spec.replicas".into(),
+            floor_owner: "Deployment/payments/api".into(),
+            floor_loc: Loc::default(),
+            pod_labels: Default::default(),
+            zone_spread,
+        };
+        let facts = ServiceFacts {
+            workloads: vec![workload(3, false), workload(3, true), workload(1, false)],
+            ..ServiceFacts::default()
+        };
+        let v = check(&SingleZone, &p, "ledger", &facts);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(
+            v[0].message
+                .starts_with("Deployment payments/api runs 3 replicas with no zone spread")
+        );
+        assert_eq!(
+            v[0].subject,
+            "Deployment/payments/api spec.template.spec.topologySpreadConstraints"
+        );
+    }
 }

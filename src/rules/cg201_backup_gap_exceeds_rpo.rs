@@ -29,7 +29,7 @@
 //! of the week, and for a 24h RPO a little more often than daily, or at a
 //! time in UTC), or agree a longer RPO with a change advisory board decision.
 
-use super::recovery::{SourceGap, duration_text, gap_text, source_gap};
+use super::recovery::{CONTINUOUS_GAP_SECONDS, SourceGap, duration_text, gap_text, source_gap};
 use super::{Rule, ServiceView, Violation};
 use crate::facts::{BackupKind, BackupSource};
 use crate::plan::model::Severity;
@@ -76,30 +76,31 @@ impl Rule for BackupGapExceedsRpo {
             return;
         };
         for b in &svc.facts.backups {
-            let what = match source_gap(b, svc.as_of) {
+            let rpo_text = duration_text(rpo.value);
+            let message = match source_gap(b, svc.as_of) {
                 SourceGap::Every(g) if g.seconds > rpo.value => format!(
-                    "largest gap {} {}",
+                    "{}: largest gap {} {} exceeds RPO {rpo_text}",
+                    named(b),
                     duration_text(g.seconds),
                     gap_text(&g, &zone_of(b)),
                 ),
-                SourceGap::Continuous if super::recovery::CONTINUOUS_GAP_SECONDS > rpo.value => {
-                    "continuous backups every 5m".to_string()
-                }
-                SourceGap::Unbounded => {
-                    "runs fewer than twice in the year from the check date, so its gap has no bound,"
-                        .to_string()
-                }
+                SourceGap::Continuous if CONTINUOUS_GAP_SECONDS > rpo.value => format!(
+                    "{}: continuous backups are {} apart, more than RPO {rpo_text}",
+                    named(b),
+                    duration_text(CONTINUOUS_GAP_SECONDS),
+                ),
+                SourceGap::Unbounded => format!(
+                    "{} runs fewer than twice in the year from {}: its gap is longer than a year, more than RPO {rpo_text}",
+                    named(b),
+                    svc.as_of,
+                ),
                 _ => continue,
             };
             out.push(Violation {
                 rule: self.code(),
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} {}", b.address, schedule_field(b)),
-                message: format!(
-                    "{}: {what} exceeds RPO {}",
-                    named(b),
-                    duration_text(rpo.value)
-                ),
+                message,
                 help: Some(format!(
                     "back up at least every {} on every day of the week, or agree a longer RPO with a CAB decision",
                     duration_text(rpo.value)
@@ -232,6 +233,24 @@ mod tests {
         assert_eq!(
             check(&BackupGapExceedsRpo, &p0, "ledger", &facts(vec![automated])).len(),
             1
+        );
+    }
+
+    #[test]
+    fn yearly_schedule_is_unbounded() {
+        let p = plan(PLAN);
+        let v = check(
+            &BackupGapExceedsRpo,
+            &p,
+            "ledger",
+            &facts(vec![source("0 0 1 1 *", "UTC")]),
+        );
+        assert_eq!(v.len(), 1);
+        assert!(
+            v[0].message
+                .contains("runs fewer than twice in the year from 2026-11-23"),
+            "{}",
+            v[0].message
         );
     }
 

@@ -26,7 +26,7 @@
 //! replicas), or agree a non-zero RPO with a change advisory board decision.
 
 use super::{Rule, ServiceView, Violation};
-use crate::facts::Fact;
+use crate::facts::{Fact, StoreKind};
 use crate::plan::model::Severity;
 
 /// CG204.
@@ -65,7 +65,8 @@ impl Rule for ReplicationRpo {
                     "has no synchronous replica (no replication, multi_az = false)",
                     loc.clone(),
                 ),
-                (Fact::Absent, Fact::Absent) => (
+                // Tables (DynamoDB) write to several zones synchronously by themselves.
+                (Fact::Absent, Fact::Absent) if s.kind != StoreKind::Table => (
                     "has no synchronous replica (no replication, not multi-zone)",
                     s.loc.clone(),
                 ),
@@ -136,5 +137,17 @@ mod tests {
             "aws_db_instance ledger replicates asynchronously, so a failure loses committed writes; service ledger has RPO 0"
         );
         assert!(check(&ReplicationRpo, &p, "reports", &f).is_empty());
+    }
+
+    #[test]
+    fn tables_replicate_by_themselves() {
+        let p = plan(PLAN);
+        let mut table = store(Fact::Absent, Fact::Absent);
+        table.kind = StoreKind::Table;
+        let f = ServiceFacts {
+            stores: vec![table],
+            ..ServiceFacts::default()
+        };
+        assert!(check(&ReplicationRpo, &p, "ledger", &f).is_empty());
     }
 }
