@@ -158,6 +158,14 @@ fn velero_backups(side: Side, resources: &[Arc<Resource>], facts: &mut super::Se
             r.namespace.as_deref().unwrap_or("default"),
             r.name
         );
+        // A paused schedule takes no backups.
+        if r.field("spec.paused").and_then(Node::as_bool) == Some(true) {
+            facts.notes.push(format!(
+                "{}: {display} is paused (spec.paused: true) and takes no backups",
+                r.path
+            ));
+            continue;
+        }
         let field = r.field("spec.schedule");
         let Some(schedule) = field.and_then(Node::as_str) else {
             facts.notes.push(format!(

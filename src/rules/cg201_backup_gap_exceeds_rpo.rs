@@ -121,8 +121,8 @@ impl Rule for BackupGapExceedsRpo {
         for b in &svc.facts.backups {
             if let SourceGap::Unreadable(why) = source_gap(b, svc.as_of) {
                 out.push(format!(
-                    "CG201: the backup gap of {} (service {}) cannot be computed: {why}",
-                    b.display, svc.service.name
+                    "CG201: {}: the backup gap of {} (service {}) cannot be computed: {why}",
+                    b.loc.path, b.display, svc.service.name
                 ));
             }
         }

@@ -6,7 +6,8 @@
 //! CronJob deleted, an `aws_backup_plan` rule removed, automated backups
 //! turned off (`backup_retention_period = 0`, `BackupRetentionPeriod: 0`).
 //! Each backup source that went is a finding: at the deleted resource (base
-//! side), or at the retention set to 0 (head side).
+//! side), at the retention set to 0, or at what stops a resource that is
+//! still there from backing up (`spec.paused: true`; head side).
 //!
 //! ## Why it matters for continuity
 //! With no backup at all, the RPO is not stretched but lost: a failure of the
@@ -27,7 +28,7 @@
 
 use super::recovery::duration_text;
 use super::{Rule, ServiceChange, Violation};
-use crate::facts::{BackupKind, Fact};
+use crate::facts::{BackupKind, Fact, Loc};
 use crate::plan::model::Severity;
 
 /// CG202.
@@ -87,14 +88,25 @@ impl Rule for BackupsRemoved {
                     loc,
                     "keep a backup retention of at least 1 day, or add another backup in the same change",
                 ),
-                None => (
-                    format!(
-                        "backup {} is removed and no other backup covers service {} (RPO {rpo_text})",
-                        b.display, change.name
+                None => match head.facts.resources.iter().find(|r| r.address == b.address) {
+                    // Still there but no longer backing up (a paused Velero schedule).
+                    Some(r) => (
+                        format!(
+                            "backup {} no longer takes backups and no other backup covers service {} (RPO {rpo_text})",
+                            b.display, change.name
+                        ),
+                        Loc::of(head.side, r, r.field("spec.paused")),
+                        "resume the backup schedule, or add its replacement in the same change",
                     ),
-                    b.loc.clone(),
-                    "keep the backup schedule, or add its replacement in the same change",
-                ),
+                    None => (
+                        format!(
+                            "backup {} is removed and no other backup covers service {} (RPO {rpo_text})",
+                            b.display, change.name
+                        ),
+                        b.loc.clone(),
+                        "keep the backup schedule, or add its replacement in the same change",
+                    ),
+                },
             };
             out.push(Violation {
                 rule: self.code(),

@@ -556,6 +556,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 service_resources(&mut head, cache, &mut sources, s, &changed_head),
             )
         });
+        // What the extractors could not read at head (unknown values, paused schedules).
+        if let Some(f) = &hf {
+            notes.extend(f.notes.iter().cloned());
+        }
         let empty = ServiceFacts::default();
         fn view<'v>(
             s: &'v Service,

@@ -37,13 +37,13 @@ pub fn source_gap(b: &BackupSource, as_of: jiff::civil::Date) -> SourceGap {
     let Some(expr) = &b.schedule else {
         return match b.kind {
             BackupKind::Automated => SourceGap::Continuous,
-            _ => SourceGap::Unreadable(format!("{} has no schedule", b.display)),
+            _ => SourceGap::Unreadable("it has no schedule".into()),
         };
     };
     match largest_gap_cached(expr, &b.zone, as_of) {
         Ok(Some(g)) => SourceGap::Every(g),
         Ok(None) => SourceGap::Unbounded,
-        Err(e) => SourceGap::Unreadable(format!("{}: {e}", b.display)),
+        Err(e) => SourceGap::Unreadable(e.to_string()),
     }
 }
 
