@@ -50,6 +50,7 @@ fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
 
 /// Kubernetes facts: workloads and their floors (HPA-aware), disruption budgets.
 pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts) {
+    velero_backups(side, resources, facts);
     // HPAs by their target (kind/namespace/name).
     let mut hpas: BTreeMap<String, (&Resource, Option<&Node>)> = BTreeMap::new();
     for r in resources {
@@ -133,5 +134,53 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             }
             _ => {}
         }
+    }
+}
+
+// --- Velero schedules → backup sources -------------------------------------
+// A minimal extraction for the recovery-point rules (CG201, CG202); the full
+// backup extraction (CronJobs too) lands with the readers' work and replaces
+// this function.
+
+/// Velero `Schedule`s as backup sources, read in UTC unless `spec.schedule`
+/// starts with `CRON_TZ=`/`TZ=` (Velero ≥ 1.15; the schedule parser reads the prefix).
+fn velero_backups(side: Side, resources: &[Arc<Resource>], facts: &mut super::ServiceFacts) {
+    for r in resources {
+        if r.kind != "Schedule" {
+            continue;
+        }
+        let api = r.field("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if !api.starts_with("velero.io/") {
+            continue;
+        }
+        let display = format!(
+            "Velero Schedule {}/{}",
+            r.namespace.as_deref().unwrap_or("default"),
+            r.name
+        );
+        // A paused schedule takes no backups.
+        if r.field("spec.paused").and_then(Node::as_bool) == Some(true) {
+            facts.notes.push(format!(
+                "{}: {display} is paused (spec.paused: true) and takes no backups",
+                r.path
+            ));
+            continue;
+        }
+        let field = r.field("spec.schedule");
+        let Some(schedule) = field.and_then(Node::as_str) else {
+            facts.notes.push(format!(
+                "{}: {display} has no readable spec.schedule; its backup gap is unknown",
+                r.path
+            ));
+            continue;
+        };
+        facts.backups.push(super::BackupSource {
+            address: r.address.clone(),
+            display,
+            kind: super::BackupKind::Velero,
+            schedule: Some(schedule.to_string()),
+            zone: "UTC".into(),
+            loc: Loc::of(side, r, field),
+        });
     }
 }

@@ -63,10 +63,10 @@ struct Location<'a> {
     column: usize,
 }
 
-fn estimate(f: &crate::facts::ServiceFacts) -> Estimate {
+fn estimate(f: &crate::facts::ServiceFacts, as_of: jiff::civil::Date) -> Estimate {
     Estimate {
         min_replicas: f.min_floor(),
-        backup_gap_seconds: None,
+        backup_gap_seconds: crate::rules::recovery::largest_backup_gap_seconds(f, as_of),
     }
 }
 
@@ -88,8 +88,8 @@ pub fn render(report: &Report) -> String {
                     hours: t.hours.as_ref().map(|h| h.value.canonical()),
                 },
                 estimates: Estimates {
-                    base: s.base.as_ref().map(estimate),
-                    head: s.head.as_ref().map(estimate),
+                    base: s.base.as_ref().map(|f| estimate(f, report.outcome.as_of)),
+                    head: s.head.as_ref().map(|f| estimate(f, report.outcome.as_of)),
                 },
             }
         })

@@ -110,6 +110,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// File texts for rendering.
     pub sources: SourceStore,
+    /// The day the check was made for (backup gaps in the reports start there).
+    pub as_of: jiff::civil::Date,
 }
 
 /// Parses files once per blob id, across sides and commits.
@@ -621,6 +623,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             _ => Vec::new(),
         };
+        // What the extractors could not read at head (unknown values, paused schedules).
+        if let Some(f) = &hf {
+            notes.extend(f.notes.iter().cloned());
+        }
         let empty = ServiceFacts::default();
         fn view<'v>(
             s: &'v Service,
@@ -662,18 +668,17 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     );
                 }
                 if let Some(s) = hs {
-                    rule.check(
-                        &view(
-                            s,
-                            hp,
-                            hf.as_ref(),
-                            &empty,
-                            Side::Head,
-                            inputs.as_of,
-                            &head_exists,
-                        ),
-                        &mut head_violations,
+                    let v = view(
+                        s,
+                        hp,
+                        hf.as_ref(),
+                        &empty,
+                        Side::Head,
+                        inputs.as_of,
+                        &head_exists,
                     );
+                    rule.check(&v, &mut head_violations);
+                    rule.notes(&v, &mut notes);
                 }
             }
         }
@@ -831,6 +836,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         services: states,
         notes,
         sources,
+        as_of: inputs.as_of,
     }
 }
 

@@ -7,7 +7,15 @@ pub mod engine;
 mod cg001_unreadable_file;
 mod cg002_unmapped_change;
 mod cg101_replicas_below_minimum;
+mod cg102_single_zone;
 mod cg103_disruption_budget_removed;
+mod cg104_restore_exceeds_rto;
+mod cg105_dependency_rto;
+mod cg106_deletion_protection_off;
+mod cg201_backup_gap_exceeds_rpo;
+mod cg202_backups_removed;
+mod cg203_point_in_time_recovery_off;
+mod cg204_replication_rpo;
 mod cg301_maintenance_in_hours;
 mod cg302_scale_down_in_hours;
 mod cg303_backup_window_in_hours;
@@ -18,8 +26,11 @@ mod cg403_recovery_plan_missing;
 mod cg404_service_removed;
 mod cg405_waiver_expired;
 mod cg406_suppression_without_reason;
+pub mod recovery;
 #[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod testutil;
 
 use crate::facts::{Loc, ServiceFacts};
 use crate::plan::model::{Plan, Service, Severity};
@@ -111,6 +122,9 @@ pub trait Rule: Sync {
     fn check(&self, _svc: &ServiceView, _out: &mut Vec<Violation>) {}
     /// Change rule: violations of the change itself (always introduced).
     fn check_change(&self, _change: &ServiceChange, _out: &mut Vec<Violation>) {}
+    /// Notes at one side (head): what the rule could not assess and why
+    /// (e.g. CG104 without `restore_throughput`). Never a finding.
+    fn notes(&self, _svc: &ServiceView, _out: &mut Vec<String>) {}
 }
 
 /// Every rule, sorted by code.
@@ -118,7 +132,15 @@ pub const RULES: &[&dyn Rule] = &[
     &cg001_unreadable_file::UnreadableFile,
     &cg002_unmapped_change::UnmappedChange,
     &cg101_replicas_below_minimum::ReplicasBelowMinimum,
+    &cg102_single_zone::SingleZone,
     &cg103_disruption_budget_removed::DisruptionBudgetRemoved,
+    &cg104_restore_exceeds_rto::RestoreExceedsRto,
+    &cg105_dependency_rto::DependencyRto,
+    &cg106_deletion_protection_off::DeletionProtectionOff,
+    &cg201_backup_gap_exceeds_rpo::BackupGapExceedsRpo,
+    &cg202_backups_removed::BackupsRemoved,
+    &cg203_point_in_time_recovery_off::PointInTimeRecoveryOff,
+    &cg204_replication_rpo::ReplicationRpo,
     &cg301_maintenance_in_hours::MaintenanceInHours,
     &cg302_scale_down_in_hours::ScaleDownInHours,
     &cg303_backup_window_in_hours::BackupWindowInHours,
