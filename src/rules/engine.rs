@@ -186,8 +186,9 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                 })
                 && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
         }
-        Matcher::Terraform { set, .. } => {
-            r.file_kind == FileKind::Terraform && set.is_match(&r.address)
+        Matcher::Terraform { patterns, set } => {
+            r.file_kind == FileKind::Terraform
+                && readers::terraform::address_selected(patterns, set, &r.address)
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
         Matcher::Paths { .. } => false,
@@ -324,6 +325,11 @@ fn service_resources(
         }
     }
     out.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+    readers::terraform::resolve_references(
+        &mut out,
+        |dir| ctx.tree.list_under(dir),
+        |p| ctx.file(cache, sources, p),
+    );
     out
 }
 
