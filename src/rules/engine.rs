@@ -560,6 +560,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 service_resources(&mut head, cache, &mut sources, s, &changed_head),
             )
         });
+        // Values the facts could not know (unresolved expressions) are said, at head.
+        if let Some(f) = &hf {
+            notes.extend(f.notes.iter().map(|n| format!("{name}: {n}")));
+        }
         let empty = ServiceFacts::default();
         fn view<'v>(
             s: &'v Service,
