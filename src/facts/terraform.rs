@@ -54,11 +54,9 @@ impl Reader<'_> {
         match &node.value {
             Value::Null => Fact::Absent,
             Value::Unknown(expr) => {
-                let reason = format!(
-                    "`{expr}` is not resolved (no literal, variable default, tfvars or local value in the same directory)"
-                );
+                let reason = unresolved_reason(expr);
                 self.notes.push(format!(
-                    "{}: {}.{path} = `{expr}` is unknown; not checked",
+                    "{}: {}.{path} is unknown: {reason}; not checked",
                     self.r.path, self.r.address
                 ));
                 Fact::Unknown { reason, loc }
@@ -123,6 +121,29 @@ impl Reader<'_> {
             value: false,
             loc: self.loc(Some(node)),
         })
+    }
+}
+
+/// Why an expression stayed unknown, in the user's terms.
+fn unresolved_reason(expr: &str) -> String {
+    let e = expr
+        .trim()
+        .trim_start_matches("\"${")
+        .trim_end_matches("}\"");
+    if let Some(name) = e
+        .strip_prefix("var.")
+        .filter(|n| !n.contains(['.', '[', ' ']))
+    {
+        format!(
+            "`var.{name}` has no default and no value in terraform.tfvars or *.auto.tfvars of the same directory"
+        )
+    } else if let Some(name) = e
+        .strip_prefix("local.")
+        .filter(|n| !n.contains(['.', '[', ' ']))
+    {
+        format!("`local.{name}` does not come down to a literal value")
+    } else {
+        format!("`{expr}` is an expression that is only known when Terraform runs")
     }
 }
 
@@ -750,6 +771,10 @@ resource "aws_db_instance" "replica" {
         assert_eq!(line(RDS, r.multi_az.loc()), 13);
         assert!(matches!(r.backup_retention_days, Fact::Absent));
         assert!(f.notes.iter().any(|n| n.contains("var.replica_multi_az")));
+        let Fact::Unknown { reason, .. } = &r.multi_az else {
+            panic!("unknown");
+        };
+        assert!(reason.contains("has no default"), "{reason}");
         assert_eq!(f.backups.len(), 1);
         assert_eq!(f.backups[0].kind, BackupKind::Automated);
         assert_eq!(line(RDS, Some(&f.backups[0].loc)), 3);

@@ -198,7 +198,24 @@ impl Converter<'_> {
 /// Appends a `.tf` / `.tfvars` file's resources or parse error to a read.
 pub fn read_into(read: &mut FileRead, path: &Arc<str>, text: &str, tfvars: bool) {
     match read_guarded(path, text, tfvars) {
-        Ok(resources) => read.resources = resources,
+        Ok(resources) => {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for r in resources.iter().filter(|r| r.kind != "locals") {
+                *seen.entry(r.address.as_str()).or_default() += 1;
+            }
+            let mut dups: Vec<&str> = seen
+                .into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(a, _)| a)
+                .collect();
+            dups.sort_unstable();
+            for a in dups {
+                read.notes.push(format!(
+                    "{path}: `{a}` is declared more than once; each is kept and checked"
+                ));
+            }
+            read.resources = resources;
+        }
         Err(e) => read.error = Some(e),
     }
 }
@@ -583,6 +600,24 @@ module "payments" {
         let mut fr = FileRead::default();
         read_into(&mut fr, &Arc::from("main.tf"), &text, false);
         assert!(fr.error.is_some());
+    }
+
+    #[test]
+    fn duplicates_attribute_is_an_error_duplicate_address_a_note() {
+        let text = "resource \"a\" \"b\" {\n  multi_az = true\n  multi_az = false\n}\n";
+        let (msg, span) = read(&Arc::from("main.tf"), text, false).expect_err("duplicate");
+        // hcl-edit refuses it: which value counts would be a guess.
+        assert!(msg.contains("redefined attribute"), "{msg}");
+        assert_eq!(line_col(text, span.start), (3, 3));
+        let text = "resource \"a\" \"b\" {}\nresource \"a\" \"b\" {}\n";
+        let mut fr = FileRead::default();
+        read_into(&mut fr, &Arc::from("main.tf"), text, false);
+        assert_eq!(fr.resources.len(), 2);
+        assert!(
+            fr.notes
+                .iter()
+                .any(|n| n.contains("`a.b` is declared more than once"))
+        );
     }
 
     #[test]
