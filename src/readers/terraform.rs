@@ -460,7 +460,9 @@ pub fn address_selected(patterns: &[String], set: &globset::GlobSet, address: &s
 pub fn referenced_address(expr: &str) -> Option<String> {
     let expr = unwrap_interpolation(expr.trim());
     let mut parts = expr.split('.');
-    let (t, n) = (parts.next()?, parts.next()?);
+    let t = parts.next()?;
+    // `aws_autoscaling_group.payments[0].name`: the index picks an instance of the same resource.
+    let n = parts.next()?.split('[').next()?;
     let ident = |s: &str| {
         !s.is_empty()
             && s.bytes()
@@ -797,6 +799,10 @@ locals { retention = var.days }
     fn references_name_their_resource() {
         assert_eq!(
             referenced_address("aws_autoscaling_group.payments.name").as_deref(),
+            Some("aws_autoscaling_group.payments")
+        );
+        assert_eq!(
+            referenced_address("aws_autoscaling_group.payments[0].name").as_deref(),
             Some("aws_autoscaling_group.payments")
         );
         assert_eq!(referenced_address("var.x"), None);
