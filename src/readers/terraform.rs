@@ -20,8 +20,9 @@ use std::sync::Arc;
 /// Kinds of the blocks kept only for resolving references.
 pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
 
-/// How deep `local.a` → `local.b` → `var.c` chains are followed.
-const MAX_RESOLVE_DEPTH: usize = 16;
+/// The largest value a reference may resolve to, and the most nodes
+/// resolution may add to one resource.
+const MAX_RESOLVED_NODES: usize = 10_000;
 
 /// Reads a `.tf` file (or a `.tfvars` file when `tfvars`).
 pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, (String, Span)> {
@@ -257,6 +258,8 @@ struct Scope {
     vars: HashMap<String, Node>,
     locals: HashMap<String, Node>,
     resources: HashMap<String, Arc<Resource>>,
+    memo: std::cell::RefCell<HashMap<String, Option<Value>>>,
+    visiting: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl Scope {
@@ -302,12 +305,25 @@ impl Scope {
         scope
     }
 
-    /// What an expression stands for, if we can tell.
-    fn lookup(&self, expr: &str, depth: usize) -> Option<Value> {
-        if depth > MAX_RESOLVE_DEPTH {
+    /// What an expression stands for, if we can tell. Each name is resolved
+    /// once (memoised), a cycle resolves to nothing, and a value larger than
+    /// [`MAX_RESOLVED_NODES`] stays unknown, so hostile `locals` cannot make
+    /// resolution slow or large.
+    fn lookup(&self, expr: &str) -> Option<Value> {
+        let key = unwrap_interpolation(expr.trim()).to_string();
+        if let Some(v) = self.memo.borrow().get(&key) {
+            return v.clone();
+        }
+        if !self.visiting.borrow_mut().insert(key.clone()) {
             return None;
         }
-        let expr = unwrap_interpolation(expr.trim());
+        let resolved = self.compute(&key);
+        self.visiting.borrow_mut().remove(&key);
+        self.memo.borrow_mut().insert(key, resolved.clone());
+        resolved
+    }
+
+    fn compute(&self, expr: &str) -> Option<Value> {
         let parts: Vec<&str> = expr.split('.').collect();
         if !parts.iter().all(|p| {
             !p.is_empty()
@@ -317,53 +333,92 @@ impl Scope {
             return None;
         }
         let found = match parts.as_slice() {
-            ["var", name] => self.vars.get(*name)?.clone(),
-            ["local", name] => self.locals.get(*name)?.clone(),
-            [t, n, attr] => self
-                .resources
-                .get(&format!("{t}.{n}"))?
-                .body
-                .get(attr)?
-                .clone(),
+            ["var", name] => self.vars.get(*name)?,
+            ["local", name] => self.locals.get(*name)?,
+            [t, n, attr] => self.resources.get(&format!("{t}.{n}"))?.body.get(attr)?,
             _ => return None,
         };
-        let mut node = found;
-        self.substitute(&mut node, depth + 1);
+        let size = node_count(found, MAX_RESOLVED_NODES + 1);
+        if size > MAX_RESOLVED_NODES {
+            return None;
+        }
+        let mut node = found.clone();
+        let mut budget = MAX_RESOLVED_NODES - size;
+        self.substitute(&mut node, &mut budget);
         if contains_unknown(&node) {
             return None;
         }
         Some(node.value)
     }
 
-    /// Replaces what can be resolved in a tree; each resolved subtree takes the
-    /// span of the expression it replaces (the place the value is used).
-    fn substitute(&self, node: &mut Node, depth: usize) -> bool {
+    /// Replaces what can be resolved in a tree, adding at most `budget` nodes;
+    /// each resolved subtree takes the span of the expression it replaces (the
+    /// place the value is used).
+    fn substitute(&self, node: &mut Node, budget: &mut usize) -> bool {
         match &mut node.value {
-            Value::Unknown(expr) => match self.lookup(expr, depth) {
-                Some(mut v) => {
-                    respan(&mut v, node.span);
-                    node.value = v;
-                    true
+            Value::Unknown(expr) => {
+                if *budget == 0 {
+                    return false;
                 }
-                None => false,
-            },
+                let Some(mut v) = self.lookup(expr) else {
+                    return false;
+                };
+                let size = value_count(&v, *budget + 1);
+                if size > *budget {
+                    *budget = 0;
+                    return false;
+                }
+                *budget -= size;
+                respan(&mut v, node.span);
+                node.value = v;
+                true
+            }
             Value::Seq(items) => {
                 let mut changed = false;
                 for i in items {
-                    changed |= self.substitute(i, depth);
+                    changed |= self.substitute(i, budget);
                 }
                 changed
             }
             Value::Map(entries) => {
                 let mut changed = false;
                 for (_, v) in entries {
-                    changed |= self.substitute(v, depth);
+                    changed |= self.substitute(v, budget);
                 }
                 changed
             }
             _ => false,
         }
     }
+}
+
+/// Nodes in a tree, counting no further than `limit`.
+fn node_count(node: &Node, limit: usize) -> usize {
+    value_count(&node.value, limit)
+}
+
+fn value_count(value: &Value, limit: usize) -> usize {
+    let mut n = 1;
+    match value {
+        Value::Seq(items) => {
+            for i in items {
+                if n > limit {
+                    break;
+                }
+                n += node_count(i, limit);
+            }
+        }
+        Value::Map(entries) => {
+            for (_, v) in entries {
+                if n > limit {
+                    break;
+                }
+                n += 1 + node_count(v, limit);
+            }
+        }
+        _ => {}
+    }
+    n
 }
 
 /// `"${var.x}"` → `var.x`.
@@ -438,7 +493,8 @@ pub fn resolve_references(
                 continue;
             }
             let mut body = r.body.clone();
-            if scope.substitute(&mut body, 0) {
+            let mut budget = MAX_RESOLVED_NODES;
+            if scope.substitute(&mut body, &mut budget) {
                 Arc::make_mut(r).body = body;
             }
         }
@@ -777,6 +833,45 @@ locals { retention = var.days }
         );
         assert_eq!(b.get("copy_of").and_then(Node::as_i64), Some(50));
         assert_eq!(b.get("window").and_then(Node::as_str), Some("03:00-04:00"));
+    }
+
+    #[test]
+    fn hostile_locals_resolve_quickly_or_not_at_all() {
+        let mut locals =
+            String::from("locals {\n  l0 = 1\n  cyc_a = local.cyc_b\n  cyc_b = local.cyc_a\n");
+        for i in 1..40 {
+            let refs = vec![format!("local.l{}", i - 1); 10].join(", ");
+            locals.push_str(&format!("  l{i} = [{refs}]\n"));
+        }
+        locals.push_str("}\n");
+        let main = "resource \"a\" \"b\" {\n  big = local.l39\n  small = local.l2\n  cyc = local.cyc_a\n}\n";
+        let reads: HashMap<String, Arc<FileRead>> = [("m/main.tf", main), ("m/locals.tf", &locals)]
+            .iter()
+            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
+            .collect();
+        let mut resources: Vec<Arc<Resource>> = reads["m/main.tf"]
+            .resources
+            .iter()
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        let started = std::time::Instant::now();
+        resolve_references(
+            &mut resources,
+            |_| reads.keys().cloned().collect(),
+            |p| reads.get(p).cloned(),
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let b = &resources[0].body;
+        assert!(matches!(
+            b.get("big").map(|n| &n.value),
+            Some(Value::Unknown(_))
+        ));
+        assert!(matches!(
+            b.get("cyc").map(|n| &n.value),
+            Some(Value::Unknown(_))
+        ));
+        assert_eq!(b.get("small").map(|n| n.items().len()), Some(10));
     }
 
     #[test]
