@@ -91,3 +91,37 @@ fn unresolved_min_size_is_unknown_with_a_note() {
     let payments = &head.groups[0];
     assert_eq!(payments.zones.known(), Some(&3));
 }
+
+#[test]
+fn a_tfvars_change_affects_the_service_selected_by_address() {
+    let case = "terraform/tfvars-address-selector";
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(case);
+    let opts = CheckOptions {
+        sides: Sides::Dirs {
+            before: root.join("base"),
+            after: root.join("head"),
+        },
+        repo_dir: root.clone(),
+        plan: None,
+        as_of: jiff::civil::date(2026, 11, 23),
+        all: false,
+        fail_on: None,
+    };
+    let report = check(&opts).expect("check runs");
+    let ledger = report
+        .outcome
+        .services
+        .iter()
+        .find(|s| s.name == "ledger")
+        .expect("ledger affected");
+    assert!(ledger.affected);
+    let head = ledger.head.as_ref().expect("head facts");
+    assert_eq!(head.stores[0].multi_az.known(), Some(&false));
+    assert!(
+        report.outcome.findings.iter().all(|f| f.rule != "CG002"),
+        "{:?}",
+        report.outcome.findings
+    );
+}

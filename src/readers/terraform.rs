@@ -501,6 +501,25 @@ pub fn resolve_references(
     }
 }
 
+/// The other `.tf` files of a `.tf`/`.tfvars` file's directory (its
+/// module), through `list_dir` (any depth); empty for other files.
+pub fn module_siblings(path: &str, list_dir: impl Fn(&str) -> Vec<String>) -> Vec<String> {
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".tf") || lower.ends_with(".tfvars")) {
+        return Vec::new();
+    }
+    let prefix = path
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| format!("{d}/"));
+    list_dir(&prefix)
+        .into_iter()
+        .filter(|p| {
+            let rest = p.strip_prefix(&prefix).unwrap_or(p);
+            p != path && !rest.contains('/') && rest.to_ascii_lowercase().ends_with(".tf")
+        })
+        .collect()
+}
+
 /// Whether a plan's `terraform:` address patterns select an address: the
 /// globs themselves, plus `module.x.*` selecting the `module.x` block.
 pub fn address_selected(patterns: &[String], set: &globset::GlobSet, address: &str) -> bool {

@@ -237,6 +237,31 @@ fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSe
     out
 }
 
+/// The services owning the Terraform resources next to a `.tf`/`.tfvars`
+/// file that maps to none itself (variables, locals, tfvars): its values
+/// feed theirs.
+fn terraform_neighbours(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    path: &str,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if ctx.plan.is_ignored(path) {
+        return out;
+    }
+    for sibling in readers::terraform::module_siblings(path, |d| ctx.tree.list_under(d)) {
+        if let Some(read) = ctx.file(cache, sources, &sibling) {
+            for s in ctx.plan.services.values() {
+                if read.resources.iter().any(|r| content_match(s, r)) {
+                    out.insert(s.name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn is_infra_path(path: &str) -> bool {
     let l = path.to_ascii_lowercase();
     l.ends_with(".yaml") || l.ends_with(".yml") || l.ends_with(".tf") || l.ends_with(".json")
@@ -405,7 +430,11 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             && (base.tree.kind(p) == Some(EntryKind::File) || base.tree.kind(p).is_none())
         {
             let read = base.file(cache, &mut sources, p);
-            mapped.extend(services_of_file(base.plan, p, read.as_deref()));
+            let mut at_base = services_of_file(base.plan, p, read.as_deref());
+            if at_base.is_empty() {
+                at_base = terraform_neighbours(&base, cache, &mut sources, p);
+            }
+            mapped.extend(at_base);
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
@@ -418,7 +447,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(r) = &head_read {
                 notes.extend(r.notes.iter().cloned());
             }
-            let at_head = services_of_file(head.plan, p, head_read.as_deref());
+            let mut at_head = services_of_file(head.plan, p, head_read.as_deref());
+            if at_head.is_empty() {
+                at_head = terraform_neighbours(&head, cache, &mut sources, p);
+            }
             // CG001 at head: a changed file we cannot read.
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.error
