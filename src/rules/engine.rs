@@ -238,8 +238,8 @@ fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSe
 }
 
 /// The services owning the Terraform resources next to a `.tf`/`.tfvars`
-/// file that maps to none itself (variables, locals, tfvars): its values
-/// feed theirs.
+/// file that declares none itself (variables, locals, tfvars): its values
+/// feed theirs. A file with resources of its own maps by them (else CG002).
 fn terraform_neighbours(
     ctx: &SideCtx,
     cache: &mut ParseCache,
@@ -247,7 +247,12 @@ fn terraform_neighbours(
     path: &str,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    if ctx.plan.is_ignored(path) {
+    let declares = |read: &FileRead| {
+        read.resources
+            .iter()
+            .any(|r| !readers::terraform::HELPER_KINDS.contains(&r.kind.as_str()))
+    };
+    if ctx.plan.is_ignored(path) || ctx.file(cache, sources, path).is_some_and(|r| declares(&r)) {
         return out;
     }
     for sibling in readers::terraform::module_siblings(path, |d| ctx.tree.list_under(d)) {
