@@ -2,6 +2,7 @@
 //! [`Resource`]s with addresses and spanned fields (DESIGN §1.2).
 
 pub mod kubernetes;
+pub mod terraform;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -75,7 +76,8 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
     let is_tf = lower.ends_with(".tf");
     let is_json = lower.ends_with(".json");
-    if !(is_yaml || is_tf || is_json) {
+    let is_tfvars = lower.ends_with(".tfvars");
+    if !(is_yaml || is_tf || is_json || is_tfvars) {
         return FileRead::default();
     }
     let mut read = FileRead {
@@ -125,6 +127,9 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
             }
             Err(e) => read.error = Some((e.message, e.span)),
         }
+    }
+    if is_tf || is_tfvars {
+        terraform::read_into(&mut read, path, text, is_tfvars);
     }
     read
 }

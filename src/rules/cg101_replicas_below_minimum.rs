@@ -6,6 +6,9 @@
 //! strategy is backup-restore). The floor is a Deployment's or StatefulSet's
 //! `spec.replicas` (1 when absent), or the `minReplicas` of the
 //! HorizontalPodAutoscaler that targets it (the HPA owns `spec.replicas`).
+//! The `min_size` of an autoscaling group (`aws_autoscaling_group`) is held to
+//! the same minimum; a `min_size` that is an unresolved expression is not
+//! checked (it is reported as a note).
 //!
 //! ## Why it matters for continuity
 //! A single replica is a single point of failure: a node drain, an eviction or
@@ -49,6 +52,36 @@ impl Rule for ReplicasBelowMinimum {
     fn check(&self, svc: &ServiceView, out: &mut Vec<Violation>) {
         let targets = &svc.service.targets;
         let min = targets.min_replicas();
+        for g in &svc.facts.groups {
+            let Some(floor) = g.min_size.known().copied() else {
+                continue;
+            };
+            if floor >= i64::from(min) {
+                continue;
+            }
+            let (owner, plan_span) = match &targets.min_replicas {
+                Some(m) => (svc.target_owner(), Some(m.span)),
+                None => ("the default".to_string(), None),
+            };
+            let noun = if floor == 1 { "instance" } else { "instances" };
+            out.push(Violation {
+                rule: self.code(),
+                service: Some(svc.service.name.clone()),
+                subject: format!("{} min_size", g.address),
+                message: format!(
+                    "{} keeps at least {floor} {noun}; {owner} needs at least {min}",
+                    g.display
+                ),
+                help: Some(format!(
+                    "raise min_size to {min}, or change the plan's min_replicas with a CAB decision"
+                )),
+                primary: g.min_size.loc().cloned().unwrap_or_else(|| g.loc.clone()),
+                secondary: plan_span
+                    .map(|s| (svc.plan_loc(s), format!("min_replicas {min} set here")))
+                    .into_iter()
+                    .collect(),
+            });
+        }
         for w in &svc.facts.workloads {
             if w.floor >= i64::from(min) {
                 continue;

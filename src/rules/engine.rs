@@ -188,8 +188,9 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                 })
                 && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
         }
-        Matcher::Terraform { set, .. } => {
-            r.file_kind == FileKind::Terraform && set.is_match(&r.address)
+        Matcher::Terraform { patterns, set } => {
+            r.file_kind == FileKind::Terraform
+                && readers::terraform::address_selected(patterns, set, &r.address)
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
         Matcher::Paths { .. } => false,
@@ -233,6 +234,36 @@ fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSe
         let by_content = read.is_some_and(|r| r.resources.iter().any(|res| content_match(s, res)));
         if path_match(s, path) || by_content {
             out.insert(s.name.clone());
+        }
+    }
+    out
+}
+
+/// The services owning the Terraform resources next to a `.tf`/`.tfvars`
+/// file that declares none itself (variables, locals, tfvars): its values
+/// feed theirs. A file with resources of its own maps by them (else CG002).
+fn terraform_neighbours(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    path: &str,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let declares = |read: &FileRead| {
+        read.resources
+            .iter()
+            .any(|r| !readers::terraform::HELPER_KINDS.contains(&r.kind.as_str()))
+    };
+    if ctx.plan.is_ignored(path) || ctx.file(cache, sources, path).is_some_and(|r| declares(&r)) {
+        return out;
+    }
+    for sibling in readers::terraform::module_siblings(path, |d| ctx.tree.list_under(d)) {
+        if let Some(read) = ctx.file(cache, sources, &sibling) {
+            for s in ctx.plan.services.values() {
+                if read.resources.iter().any(|r| content_match(s, r)) {
+                    out.insert(s.name.clone());
+                }
+            }
         }
     }
     out
@@ -326,6 +357,11 @@ fn service_resources(
         }
     }
     out.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+    readers::terraform::resolve_references(
+        &mut out,
+        |dir| ctx.tree.list_under(dir),
+        |p| ctx.file(cache, sources, p),
+    );
     out
 }
 
@@ -440,7 +476,11 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             && (base.tree.kind(p) == Some(EntryKind::File) || base.tree.kind(p).is_none())
         {
             let read = base.file(cache, &mut sources, p);
-            mapped.extend(services_of_file(base.plan, p, read.as_deref()));
+            let mut at_base = services_of_file(base.plan, p, read.as_deref());
+            if at_base.is_empty() {
+                at_base = terraform_neighbours(&base, cache, &mut sources, p);
+            }
+            mapped.extend(at_base);
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
@@ -453,7 +493,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(r) = &head_read {
                 notes.extend(r.notes.iter().cloned());
             }
-            let at_head = services_of_file(head.plan, p, head_read.as_deref());
+            let mut at_head = services_of_file(head.plan, p, head_read.as_deref());
+            if at_head.is_empty() {
+                at_head = terraform_neighbours(&head, cache, &mut sources, p);
+            }
             // CG001 at head: a changed file we cannot read.
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.error
@@ -623,9 +666,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             _ => Vec::new(),
         };
-        // What the extractors could not read at head (unknown values, paused schedules).
+        // Values the facts could not know (unresolved expressions) are said, at head.
         if let Some(f) = &hf {
-            notes.extend(f.notes.iter().cloned());
+            notes.extend(f.notes.iter().map(|n| format!("{name}: {n}")));
         }
         let empty = ServiceFacts::default();
         fn view<'v>(
