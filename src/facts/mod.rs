@@ -2,6 +2,7 @@
 //! derived from all of the service's resources, each fact with the location
 //! of the field it came from.
 
+pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
 pub mod kubernetes;
@@ -127,7 +128,6 @@ impl<T> Fact<T> {
         }
     }
 }
-
 
 /// What kind of data store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -276,6 +276,12 @@ pub struct ServiceFacts {
     pub backups: Vec<BackupSource>,
     /// Scheduled capacity changes.
     pub scheduled: Vec<ScheduledCapacity>,
+    /// Hard dependencies found in the service's Backstage entities'
+    /// `spec.dependsOn` (DESIGN §2): normalised entity refs
+    /// (`resource:default/ledger-db`, see `readers::catalog::normalise_ref`) with
+    /// where each is written. Resolve them to services through the plan's
+    /// `catalog:` match entries.
+    pub depends_on: Vec<(String, Loc)>,
     /// Notes: values that stayed unknown, and why.
     pub notes: Vec<String>,
 }
@@ -295,6 +301,7 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     terraform::extract(side, &resources, &mut facts);
     cloudformation::extract(side, &resources, &mut facts);
     compose::extract(side, &resources, &mut facts);
+    catalog::extract(side, &resources, &mut facts);
     facts.notes.sort();
     facts.notes.dedup();
     facts.resources = resources;
