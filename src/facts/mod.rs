@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
+mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
