@@ -108,6 +108,11 @@ pub fn read(path: &Arc<str>, root: &Node) -> (Vec<Resource>, Vec<String>) {
             ));
             continue;
         };
+        if let Some(condition) = value.get("Condition").and_then(Node::scalar_text) {
+            notes.push(format!(
+                "{path}: resource `{logical_id}` exists only when condition `{condition}` holds; read as if it does"
+            ));
+        }
         out.push(Resource {
             file_kind: FileKind::CloudFormation,
             kind: kind.to_string(),
@@ -375,5 +380,37 @@ Resources:
             let docs = parse_stream(text, Budget::default()).expect("parses");
             assert!(!is_template(&docs[0].root), "{text}");
         }
+    }
+}
+#[cfg(test)]
+mod json_edge_tests {
+    use crate::readers::read_file;
+    use std::sync::Arc;
+
+    #[test]
+    fn tab_indented_json() {
+        let text = "{\n\t\"AWSTemplateFormatVersion\": \"2010-09-09\",\n\t\"Resources\": {\n\t\t\"Q\": {\"Type\": \"AWS::SQS::Queue\", \"Properties\": {\"QueueName\": \"a\\/b\\u00e9\"}}\n\t}\n}\n";
+        let read = read_file(&Arc::from("t.json"), text.as_bytes());
+        assert!(read.error.is_none(), "{:?}", read.error);
+        assert_eq!(read.resources.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod json_strictness_tests {
+    use crate::readers::read_file;
+    use crate::readers::yaml::line_col;
+    use std::sync::Arc;
+
+    #[test]
+    fn json_that_is_only_yaml_is_an_error() {
+        let text = "{\n  \"Resources\": {\n    \"Q\": {\"Type\": \"AWS::SQS::Queue\",},\n  }\n}\n";
+        let read = read_file(&Arc::from("t.json"), text.as_bytes());
+        let (msg, span) = read.error.expect("trailing comma");
+        assert!(msg.starts_with("invalid JSON"), "{msg}");
+        assert_eq!(line_col(text, span.start).0, 3);
+        // The same text as a .template (YAML or JSON) is accepted.
+        let read = read_file(&Arc::from("t.template"), text.as_bytes());
+        assert!(read.error.is_none());
     }
 }

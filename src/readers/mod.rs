@@ -163,6 +163,17 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
 fn read_cloudformation_only(path: &Arc<str>, text: &str, read: &mut FileRead) {
     match yaml::parse_stream(text, yaml::Budget::default()) {
         Ok(docs) => {
+            let is_json = path.to_ascii_lowercase().ends_with(".json");
+            if is_json
+                && docs.iter().any(|d| cloudformation::is_template(&d.root))
+                && let Err(je) = serde_json::from_str::<serde_json::Value>(text)
+            {
+                // Valid YAML yet not JSON (a trailing comma, a single quote): CloudFormation rejects it.
+                let at = byte_offset(text, je.line(), je.column());
+                read.infrastructure = true;
+                read.error = Some((format!("invalid JSON: {je}"), Span::new(at, at)));
+                return;
+            }
             for doc in docs.iter().filter(|d| cloudformation::is_template(&d.root)) {
                 let (resources, notes) = cloudformation::read(path, &doc.root);
                 read.infrastructure = true;
