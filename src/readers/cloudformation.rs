@@ -414,3 +414,50 @@ mod json_strictness_tests {
         assert!(read.error.is_none());
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use crate::readers::read_file;
+    use crate::source::Side;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    const SEEDS: &[(&str, &str)] = &[
+        (
+            "cfn/t.yaml",
+            "Parameters: {P: {Type: CommaDelimitedList, Default: 'a,b'}}\nResources:\n  A: {Type: AWS::AutoScaling::AutoScalingGroup, Properties: {MinSize: !Ref P, VPCZoneIdentifier: !Ref P}}\n  S: {Type: AWS::AutoScaling::ScheduledAction, Properties: {AutoScalingGroupName: !Ref A, Recurrence: '0 8 * * *', MinSize: 2}}\n  D: {Type: AWS::RDS::DBInstance, Properties: {MultiAZ: !If [c, true, false], AllocatedStorage: '-5', PreferredMaintenanceWindow: 'xx'}}\n  B: {Type: AWS::Backup::BackupPlan, Properties: {BackupPlan: {BackupPlanRule: [{RuleName: r}, 5]}}}\n",
+        ),
+        (
+            "cfn/t.json",
+            "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"C\": {\"Type\": \"AWS::RDS::DBCluster\", \"Properties\": {\"AvailabilityZones\": {\"Fn::GetAZs\": \"\"}}}}}",
+        ),
+        (
+            "app/docker-compose.yml",
+            "services:\n  api: {deploy: {replicas: 3, mode: replicated}, restart: 'no', labels: [a=b]}\n",
+        ),
+        (
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {dependsOn: [resource:y, 3]}\n",
+        ),
+        (
+            "k8s.yaml",
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: a, annotations: {downscaler/uptime: Mon-Fri 07:00-08:00 UTC}}\nspec: {scaleTargetRef: {name: b}, triggers: [{type: cron, metadata: {timezone: UTC, start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: '2'}}]}\n",
+        ),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn mutated_files_never_panic(seed in 0..SEEDS.len(), cut in 0usize..400, len in 0usize..20, insert in "[\\[\\]{}:,!'\" a-z0-9\n-]{0,6}") {
+            let (path, text) = SEEDS[seed];
+            let start = cut.min(text.len());
+            let end = (start + len).min(text.len());
+            if let (Some(a), Some(b)) = (text.get(..start), text.get(end..)) {
+                let mutated = format!("{a}{insert}{b}");
+                let read = read_file(&Arc::from(path), mutated.as_bytes());
+                let rs = read.resources.into_iter().map(Arc::new).collect();
+                let _ = crate::facts::derive(Side::Head, rs);
+            }
+        }
+    }
+}
