@@ -282,13 +282,18 @@ fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {
 }
 
 fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSource>) {
-    let multi_az = match rd.count("AvailabilityZones") {
-        Fact::Known { value, loc } => Fact::Known {
-            value: value > 1,
-            loc,
+    // The instances decide where the cluster runs (its AvailabilityZones are
+    // where its storage lives): one instance is one zone, whatever the storage.
+    let multi_az = match cluster_members_multi_az(rd, all) {
+        Fact::Absent => match rd.count("AvailabilityZones") {
+            Fact::Known { value, loc } => Fact::Known {
+                value: value > 1,
+                loc,
+            },
+            Fact::Unknown { reason, loc } => Fact::Unknown { reason, loc },
+            Fact::Absent => Fact::Absent,
         },
-        Fact::Unknown { reason, loc } => Fact::Unknown { reason, loc },
-        Fact::Absent => cluster_members_multi_az(rd, all),
+        by_members => by_members,
     };
     let retention = rd.integer("BackupRetentionPeriod");
     let backup = automated_backup(rd, &retention, true);
@@ -317,8 +322,9 @@ fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSo
     (store, backup)
 }
 
-/// Without `AvailabilityZones`, an Aurora cluster spans zones when it has
-/// instances in two zones; a single instance means a single zone.
+/// An Aurora cluster spans zones when its instances are in two zones (or
+/// leave the zone to Aurora, which spreads them); a single instance means a
+/// single zone. Absent when the template has no member instances.
 fn cluster_members_multi_az(rd: &Reader, all: &[&Resource]) -> Fact<bool> {
     let members: Vec<&&Resource> = all
         .iter()
@@ -678,6 +684,19 @@ Resources:
         let f = facts("t.yaml", text);
         assert_eq!(f.stores.len(), 1);
         assert_eq!(f.stores[0].multi_az.known(), Some(&false));
+        // Storage in three zones does not make one instance multi-zone.
+        let three = text.replace(
+            "{Engine: aurora-postgresql}",
+            "{Engine: aurora-postgresql, AvailabilityZones: [a, b, c]}",
+        );
+        let f = facts("t.yaml", &three);
+        assert_eq!(f.stores[0].multi_az.known(), Some(&false));
+        assert_eq!(at(&three, &f.stores[0].multi_az), (5, 3));
+        let two = format!(
+            "{three}  Two:\n    Type: AWS::RDS::DBInstance\n    Properties: {{DBClusterIdentifier: !Ref Cluster}}\n"
+        );
+        let f = facts("t.yaml", &two);
+        assert_eq!(f.stores[0].multi_az.known(), Some(&true));
     }
 
     #[test]
