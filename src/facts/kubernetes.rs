@@ -1,7 +1,14 @@
 //! Kubernetes facts: workloads and their replica floors (a HorizontalPodAutoscaler's
-//! `minReplicas` when one targets the workload), zone spread, disruption budgets.
+//! `minReplicas` when one targets the workload), zone spread, disruption budgets;
+//! scheduled capacity (KEDA `ScaledObject` cron triggers, kube-downscaler
+//! annotations on a workload or its Namespace); backup sources (Velero
+//! `Schedule`, backup CronJobs).
 
-use super::{DisruptionBudget, Loc, ServiceFacts, Workload};
+use super::downscaler::{self, Uptime};
+use super::{
+    BackupKind, BackupSource, CapacitySchedule, DisruptionBudget, Loc, ScheduledAction,
+    ScheduledCapacity, ServiceFacts, Workload,
+};
 use crate::readers::{Node, Resource};
 use crate::source::Side;
 use std::collections::BTreeMap;
@@ -50,7 +57,6 @@ fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
 
 /// Kubernetes facts: workloads and their floors (HPA-aware), disruption budgets.
 pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts) {
-    velero_backups(side, resources, facts);
     // HPAs by their target (kind/namespace/name).
     let mut hpas: BTreeMap<String, (&Resource, Option<&Node>)> = BTreeMap::new();
     for r in resources {
@@ -108,7 +114,17 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     }
                 };
                 facts.workloads.push(w);
+                downscaled(side, r, resources, facts);
             }
+            "ScaledObject" => keda(side, r, facts),
+            "Schedule"
+                if r.field("apiVersion")
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| v.starts_with("velero.io/")) =>
+            {
+                velero(side, r, facts)
+            }
+            "CronJob" => backup_cronjob(side, r, facts),
             "PodDisruptionBudget" => {
                 let allows_all = ["spec.maxUnavailable", "spec.minAvailable"]
                     .iter()
@@ -137,50 +153,446 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
     }
 }
 
-// --- Velero schedules → backup sources -------------------------------------
-// A minimal extraction for the recovery-point rules (CG201, CG202); the full
-// backup extraction (CronJobs too) lands with the readers' work and replaces
-// this function.
+fn display(r: &Resource) -> String {
+    format!(
+        "{} {}/{}",
+        r.kind,
+        r.namespace.as_deref().unwrap_or("default"),
+        r.name
+    )
+}
 
-/// Velero `Schedule`s as backup sources, read in UTC unless `spec.schedule`
-/// starts with `CRON_TZ=`/`TZ=` (Velero ≥ 1.15; the schedule parser reads the prefix).
-fn velero_backups(side: Side, resources: &[Arc<Resource>], facts: &mut super::ServiceFacts) {
-    for r in resources {
-        if r.kind != "Schedule" {
-            continue;
-        }
-        let api = r.field("apiVersion").and_then(Node::as_str).unwrap_or("");
-        if !api.starts_with("velero.io/") {
-            continue;
-        }
-        let display = format!(
-            "Velero Schedule {}/{}",
-            r.namespace.as_deref().unwrap_or("default"),
-            r.name
-        );
-        // A paused schedule takes no backups.
-        if r.field("spec.paused").and_then(Node::as_bool) == Some(true) {
+fn annotation<'a>(r: &'a Resource, key: &str) -> Option<&'a Node> {
+    r.field("metadata.annotations")?.get(key)
+}
+
+/// kube-downscaler annotations on a workload, else on its Namespace.
+fn downscaled(side: Side, r: &Resource, resources: &[Arc<Resource>], facts: &mut ServiceFacts) {
+    if annotation(r, "downscaler/exclude").and_then(Node::as_bool) == Some(true) {
+        return;
+    }
+    let namespace = resources
+        .iter()
+        .find(|n| n.kind == "Namespace" && Some(n.name.as_str()) == r.namespace.as_deref());
+    // The workload's own annotation wins over its namespace's.
+    let pick = |key: &str| -> Option<(&Resource, &Node)> {
+        annotation(r, key)
+            .map(|n| (r, n))
+            .or_else(|| namespace.and_then(|ns| annotation(ns, key).map(|n| (ns.as_ref(), n))))
+    };
+    let up = pick("downscaler/uptime");
+    let down = pick("downscaler/downtime");
+    let Some((owner, node)) = up.or(down) else {
+        return;
+    };
+    let loc = Loc::of(side, owner, Some(node));
+    let text = |n: Option<(&Resource, &Node)>| n.and_then(|(_, v)| v.scalar_text());
+    let floor_outside = match pick("downscaler/downtime-replicas") {
+        Some((_, n)) => match n.as_i64() {
+            Some(v) => v,
+            None => {
+                facts.notes.push(format!(
+                    "{}: {} has a downscaler/downtime-replicas that is not a number; its scheduled capacity is unknown",
+                    owner.path,
+                    display(r)
+                ));
+                return;
+            }
+        },
+        None => 0,
+    };
+    let schedule = match downscaler::uptime(text(up).as_deref(), text(down).as_deref()) {
+        Ok(Uptime::Always) => return,
+        Ok(Uptime::Hours(hours)) => CapacitySchedule::Uptime {
+            hours,
+            floor_outside,
+            loc,
+        },
+        // Never up: every day the floor is set to the downtime replicas.
+        Ok(Uptime::Never(zone)) => CapacitySchedule::Actions(vec![ScheduledAction {
+            schedule: "0 0 * * *".into(),
+            zone,
+            floor: floor_outside,
+            loc,
+        }]),
+        Err(why) => {
             facts.notes.push(format!(
-                "{}: {display} is paused (spec.paused: true) and takes no backups",
-                r.path
+                "{}: kube-downscaler schedule of {} cannot be read ({why}); its scheduled capacity is unknown",
+                owner.path,
+                display(r)
             ));
-            continue;
+            return;
         }
-        let field = r.field("spec.schedule");
-        let Some(schedule) = field.and_then(Node::as_str) else {
+    };
+    facts.scheduled.push(ScheduledCapacity {
+        target: r.address.clone(),
+        display: display(r),
+        schedule,
+    });
+}
+
+/// KEDA cron triggers: at `start` the floor becomes `desiredReplicas`, at
+/// `end` it returns to the ScaledObject's `minReplicaCount` (default 0).
+fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
+    let target = r.field("spec.scaleTargetRef");
+    let Some(name) = target.and_then(|t| t.get("name")).and_then(Node::as_str) else {
+        return;
+    };
+    let kind = target
+        .and_then(|t| t.get("kind"))
+        .and_then(Node::as_str)
+        .unwrap_or("Deployment");
+    let ns = r.namespace.as_deref().unwrap_or("default");
+    let min = match r.field("spec.minReplicaCount") {
+        None => 0,
+        Some(n) => match n.as_i64() {
+            Some(v) => v,
+            None => {
+                facts.notes.push(format!(
+                    "{}: {} minReplicaCount is not a number; its scheduled capacity is unknown",
+                    r.path, r.address
+                ));
+                return;
+            }
+        },
+    };
+    let mut actions = Vec::new();
+    let triggers = r.field("spec.triggers").map(Node::items).unwrap_or(&[]);
+    let crons: Vec<&Node> = triggers
+        .iter()
+        .filter(|t| t.get("type").and_then(Node::as_str) == Some("cron"))
+        .collect();
+    for t in &crons {
+        let meta = t.get("metadata");
+        let field = |k: &str| meta.and_then(|m| m.get(k));
+        let (Some(zone), Some(start), Some(end), Some(desired)) = (
+            field("timezone").and_then(Node::as_str),
+            field("start"),
+            field("end"),
+            field("desiredReplicas").and_then(Node::as_i64),
+        ) else {
             facts.notes.push(format!(
-                "{}: {display} has no readable spec.schedule; its backup gap is unknown",
-                r.path
+                "{}: a cron trigger of {} lacks timezone, start, end or a numeric desiredReplicas; ignored",
+                r.path, r.address
             ));
             continue;
         };
-        facts.backups.push(super::BackupSource {
-            address: r.address.clone(),
-            display,
-            kind: super::BackupKind::Velero,
-            schedule: Some(schedule.to_string()),
-            zone: "UTC".into(),
-            loc: Loc::of(side, r, field),
+        for (node, floor) in [(start, desired), (end, min)] {
+            if let Some(schedule) = node.scalar_text() {
+                actions.push(ScheduledAction {
+                    schedule,
+                    zone: zone.to_string(),
+                    floor,
+                    loc: Loc::of(side, r, Some(node)),
+                });
+            }
+        }
+    }
+    if crons.len() > 1 {
+        facts.notes.push(format!(
+            "{}: {} has {} cron triggers; KEDA runs the largest desiredReplicas of the active ones, read here as the latest start or end",
+            r.path,
+            r.address,
+            crons.len()
+        ));
+    }
+    if !actions.is_empty() {
+        facts.scheduled.push(ScheduledCapacity {
+            target: format!("{kind}/{ns}/{name}"),
+            display: format!("{kind} {ns}/{name}"),
+            schedule: CapacitySchedule::Actions(actions),
         });
+    }
+}
+
+/// The zone a Velero schedule is read in: `CRON_TZ=`/`TZ=` prefix, else UTC.
+fn velero_zone(schedule: &str) -> String {
+    let s = schedule.trim_start();
+    s.strip_prefix("CRON_TZ=")
+        .or_else(|| s.strip_prefix("TZ="))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("UTC")
+        .to_string()
+}
+
+fn velero(side: Side, r: &Resource, facts: &mut ServiceFacts) {
+    let Some(node) = r.field("spec.schedule") else {
+        return;
+    };
+    if r.field("spec.paused").and_then(Node::as_bool) == Some(true) {
+        facts.notes.push(format!(
+            "{}: Velero {} is paused; it takes no backups",
+            r.path, r.address
+        ));
+        return;
+    }
+    let Some(schedule) = node.scalar_text() else {
+        return;
+    };
+    facts.backups.push(BackupSource {
+        address: r.address.clone(),
+        display: format!("Velero {}", display(r)),
+        kind: BackupKind::Velero,
+        zone: velero_zone(&schedule),
+        schedule: Some(schedule),
+        loc: Loc::of(side, r, Some(node)),
+    });
+}
+
+const BACKUP_WORDS: &[&str] = &["backup", "dump", "snapshot", "velero"];
+
+/// A CronJob that backs up: its name, or a container's image, command or
+/// args, mentions backup, dump (pg_dump, mysqldump), snapshot or velero.
+fn backup_cronjob(side: Side, r: &Resource, facts: &mut ServiceFacts) {
+    let mentions = |text: &str| {
+        let t = text.to_ascii_lowercase();
+        BACKUP_WORDS.iter().any(|w| t.contains(w))
+    };
+    let containers = r
+        .field("spec.jobTemplate.spec.template.spec.containers")
+        .map(Node::items)
+        .unwrap_or(&[]);
+    let backs_up = mentions(&r.name)
+        || containers.iter().any(|c| {
+            ["image", "command", "args"].iter().any(|k| match c.get(k) {
+                Some(n) => n
+                    .scalar_text()
+                    .into_iter()
+                    .chain(n.items().iter().filter_map(Node::scalar_text))
+                    .any(|t| mentions(&t)),
+                None => false,
+            })
+        });
+    if !backs_up {
+        return;
+    }
+    let Some(node) = r.field("spec.schedule") else {
+        return;
+    };
+    if r.field("spec.suspend").and_then(Node::as_bool) == Some(true) {
+        facts.notes.push(format!(
+            "{}: backup CronJob {} is suspended; it takes no backups",
+            r.path, r.address
+        ));
+        return;
+    }
+    let Some(schedule) = node.scalar_text() else {
+        return;
+    };
+    let zone = r
+        .field("spec.timeZone")
+        .and_then(Node::as_str)
+        .unwrap_or("UTC")
+        .to_string();
+    facts.backups.push(BackupSource {
+        address: r.address.clone(),
+        display: format!("backup {}", display(r)),
+        kind: BackupKind::CronJob,
+        schedule: Some(schedule),
+        zone,
+        loc: Loc::of(side, r, Some(node)),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::readers::read_file;
+    use crate::readers::yaml::line_col;
+
+    fn facts(text: &str) -> ServiceFacts {
+        let read = read_file(&Arc::from("deploy/x.yaml"), text.as_bytes());
+        assert!(read.error.is_none(), "{:?}", read.error);
+        super::super::derive(
+            Side::Head,
+            read.resources.into_iter().map(Arc::new).collect(),
+        )
+    }
+
+    #[test]
+    fn keda_cron_triggers() {
+        let text = "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: api, namespace: payments}
+spec:
+  scaleTargetRef: {name: api}
+  minReplicaCount: 1
+  triggers:
+    - type: cron
+      metadata:
+        timezone: Europe/London
+        start: 0 8 * * 1-5
+        end: 0 15 * * 1-5
+        desiredReplicas: \"5\"
+";
+        let f = facts(text);
+        assert_eq!(f.scheduled.len(), 1);
+        assert_eq!(f.scheduled[0].target, "Deployment/payments/api");
+        let CapacitySchedule::Actions(a) = &f.scheduled[0].schedule else {
+            panic!("actions");
+        };
+        let got: Vec<_> = a
+            .iter()
+            .map(|a| {
+                (
+                    a.schedule.as_str(),
+                    a.zone.as_str(),
+                    a.floor,
+                    line_col(text, a.loc.span.start),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("0 8 * * 1-5", "Europe/London", 5, (11, 16)),
+                ("0 15 * * 1-5", "Europe/London", 1, (12, 14))
+            ]
+        );
+    }
+
+    #[test]
+    fn downscaler_on_workload_and_namespace() {
+        let text = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: payments
+  annotations:
+    downscaler/uptime: Mon-Fri 07:30-20:30 Europe/Berlin
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: payments}
+spec: {replicas: 3}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: batch
+  namespace: payments
+  annotations: {downscaler/downtime: never, downscaler/uptime: always}
+spec: {replicas: 3}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: payments
+  annotations: {downscaler/downtime-replicas: \"1\"}
+spec: {replicas: 3}
+";
+        let f = facts(text);
+        let got: Vec<_> = f
+            .scheduled
+            .iter()
+            .map(|s| match &s.schedule {
+                CapacitySchedule::Uptime {
+                    hours,
+                    floor_outside,
+                    loc,
+                } => (
+                    s.target.as_str(),
+                    hours.as_str(),
+                    *floor_outside,
+                    line_col(text, loc.span.start).0,
+                ),
+                CapacitySchedule::Actions(_) => panic!("uptime"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Deployment/payments/api",
+                    "Mon-Fri 07:30-20:30 Europe/Berlin",
+                    0,
+                    6
+                ),
+                (
+                    "Deployment/payments/web",
+                    "Mon-Fri 07:30-20:30 Europe/Berlin",
+                    1,
+                    6
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn velero_and_backup_cronjobs() {
+        let text = "apiVersion: velero.io/v1
+kind: Schedule
+metadata: {name: daily, namespace: velero}
+spec:
+  schedule: CRON_TZ=Europe/London 0 3 * * *
+---
+apiVersion: velero.io/v1
+kind: Schedule
+metadata: {name: hourly, namespace: velero}
+spec:
+  schedule: '@every 1h'
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: payments}
+spec:
+  schedule: 30 1 * * *
+  timeZone: America/New_York
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: db
+              image: postgres:16
+              command: [sh, -c, pg_dump ledger > /b/ledger.sql]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report, namespace: payments}
+spec:
+  schedule: 0 6 * * *
+  jobTemplate: {spec: {template: {spec: {containers: [{name: r, image: reporter}]}}}}
+";
+        let f = facts(text);
+        let got: Vec<_> = f
+            .backups
+            .iter()
+            .map(|b| {
+                (
+                    b.address.as_str(),
+                    b.kind.clone(),
+                    b.schedule.as_deref(),
+                    b.zone.as_str(),
+                    line_col(text, b.loc.span.start).0,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Schedule/velero/daily",
+                    BackupKind::Velero,
+                    Some("CRON_TZ=Europe/London 0 3 * * *"),
+                    "Europe/London",
+                    5
+                ),
+                (
+                    "Schedule/velero/hourly",
+                    BackupKind::Velero,
+                    Some("@every 1h"),
+                    "UTC",
+                    11
+                ),
+                (
+                    "CronJob/payments/nightly",
+                    BackupKind::CronJob,
+                    Some("30 1 * * *"),
+                    "America/New_York",
+                    17
+                ),
+            ]
+        );
     }
 }

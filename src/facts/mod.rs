@@ -2,8 +2,10 @@
 //! derived from all of the service's resources, each fact with the location
 //! of the field it came from.
 
+pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
+mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
@@ -275,6 +277,12 @@ pub struct ServiceFacts {
     pub backups: Vec<BackupSource>,
     /// Scheduled capacity changes.
     pub scheduled: Vec<ScheduledCapacity>,
+    /// Hard dependencies found in the service's Backstage entities'
+    /// `spec.dependsOn` (DESIGN §2): normalised entity refs
+    /// (`resource:default/ledger-db`, see `readers::catalog::normalise_ref`) with
+    /// where each is written. Resolve them to services through the plan's
+    /// `catalog:` match entries.
+    pub depends_on: Vec<(String, Loc)>,
     /// Notes: values that stayed unknown, and why.
     pub notes: Vec<String>,
 }
@@ -294,6 +302,7 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     terraform::extract(side, &resources, &mut facts);
     cloudformation::extract(side, &resources, &mut facts);
     compose::extract(side, &resources, &mut facts);
+    catalog::extract(side, &resources, &mut facts);
     facts.notes.sort();
     facts.notes.dedup();
     facts.resources = resources;

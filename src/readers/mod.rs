@@ -1,6 +1,9 @@
 //! Readers: one module per file kind, each turning a file's text into
 //! [`Resource`]s with addresses and spanned fields (DESIGN §1.2).
 
+pub mod catalog;
+pub mod cloudformation;
+pub mod compose;
 pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
@@ -71,17 +74,24 @@ pub struct FileRead {
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
 /// Reads one file by path and content.
+///
+/// YAML files are compose files (by name), or documents that are each a
+/// CloudFormation template, a Backstage entity or a Kubernetes object; JSON
+/// and `.template` files are read only as CloudFormation (anything else there,
+/// `package.json` or a broken `tsconfig.json`, is not infrastructure and never
+/// an error).
 pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     let lower = path.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
     let is_tf = lower.ends_with(".tf");
-    let is_json = lower.ends_with(".json");
+    let is_json = lower.ends_with(".json") || lower.ends_with(".template");
     let is_tfvars = lower.ends_with(".tfvars");
     if !(is_yaml || is_tf || is_json || is_tfvars) {
         return FileRead::default();
     }
+    let is_compose = is_yaml && compose::is_compose_path(&lower);
     let mut read = FileRead {
-        infrastructure: is_tf,
+        infrastructure: is_tf || is_compose,
         ..FileRead::default()
     };
     if bytes.len() > MAX_FILE_BYTES {
@@ -113,6 +123,10 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         read.error = Some(("binary content (NUL byte)".into(), Span::new(at, at)));
         return read;
     }
+    if is_json {
+        read_cloudformation_only(path, text, &mut read);
+        return read;
+    }
     if is_yaml {
         if yaml::is_template(text) {
             read.notes
@@ -120,10 +134,26 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
             return read;
         }
         match yaml::parse_stream(text, yaml::Budget::default()) {
+            Ok(docs) if is_compose => read.resources = compose::read(path, &docs),
             Ok(docs) => {
-                let k8s = kubernetes::read(path, &docs);
-                read.infrastructure = !k8s.is_empty() || read.infrastructure;
-                read.resources = k8s;
+                for doc in &docs {
+                    if cloudformation::is_template(&doc.root) {
+                        let (resources, notes) = cloudformation::read(path, &doc.root);
+                        read.infrastructure = true;
+                        read.resources.extend(resources);
+                        read.notes.extend(notes);
+                    } else if catalog::is_entity(&doc.root) {
+                        if let Some(entity) = catalog::read(path, &doc.root) {
+                            let kind = entity.kind.to_ascii_lowercase();
+                            read.infrastructure |= catalog::SERVICE_KINDS.contains(&kind.as_str());
+                            read.resources.push(entity);
+                        }
+                    } else {
+                        let k8s = kubernetes::read(path, std::slice::from_ref(doc));
+                        read.infrastructure |= !k8s.is_empty();
+                        read.resources.extend(k8s);
+                    }
+                }
             }
             Err(e) => read.error = Some((e.message, e.span)),
         }
@@ -132,4 +162,51 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         terraform::read_into(&mut read, path, text, is_tfvars);
     }
     read
+}
+
+/// JSON and `.template` files: CloudFormation or nothing.
+fn read_cloudformation_only(path: &Arc<str>, text: &str, read: &mut FileRead) {
+    match yaml::parse_stream(text, yaml::Budget::default()) {
+        Ok(docs) => {
+            let is_json = path.to_ascii_lowercase().ends_with(".json");
+            if is_json
+                && docs.iter().any(|d| cloudformation::is_template(&d.root))
+                && let Err(je) = serde_json::from_str::<serde_json::Value>(text)
+            {
+                // Valid YAML yet not JSON (a trailing comma, a single quote): CloudFormation rejects it.
+                let at = byte_offset(text, je.line(), je.column());
+                read.infrastructure = true;
+                read.error = Some((format!("invalid JSON: {je}"), Span::new(at, at)));
+                return;
+            }
+            for doc in docs.iter().filter(|d| cloudformation::is_template(&d.root)) {
+                let (resources, notes) = cloudformation::read(path, &doc.root);
+                read.infrastructure = true;
+                read.resources.extend(resources);
+                read.notes.extend(notes);
+            }
+        }
+        Err(e) if cloudformation::looks_like_template(text) => {
+            read.infrastructure = true;
+            // A JSON error names the JSON problem; the YAML reader's words are for YAML.
+            read.error = Some(match serde_json::from_str::<serde_json::Value>(text) {
+                Err(je) if path.to_ascii_lowercase().ends_with(".json") => {
+                    let at = byte_offset(text, je.line(), je.column());
+                    (format!("invalid JSON: {je}"), Span::new(at, at))
+                }
+                _ => (e.message, e.span),
+            });
+        }
+        Err(_) => {}
+    }
+}
+
+/// The byte offset of a 1-based line and column (serde_json's, in bytes).
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
 }
