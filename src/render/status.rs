@@ -393,6 +393,9 @@ pub fn markdown(r: &StatusReport) -> String {
     }
     for s in &r.services {
         let _ = writeln!(o, "\n### {}\n", md(&s.name));
+        if !s.owners.is_empty() {
+            let _ = writeln!(o, "- Owners: {}", md(&s.owners.join(" ")));
+        }
         let _ = writeln!(o, "- Targets: {}", md(&targets_line(s)));
         for (line, place) in infra_lines(s) {
             let _ = writeln!(o, "- {}{}", md(&line), md_place(place));
@@ -453,7 +456,13 @@ pub fn markdown(r: &StatusReport) -> String {
             c.uncovered_files
         );
         for u in &c.uncovered {
-            let _ = writeln!(o, "- {} ({} files)", md(&u.folder), u.files);
+            let _ = writeln!(
+                o,
+                "- {} ({} file{})",
+                md(&u.folder),
+                u.files,
+                if u.files == 1 { "" } else { "s" }
+            );
         }
     }
     if !r.notes.is_empty() {
@@ -545,6 +554,9 @@ pub fn html(r: &StatusReport) -> String {
             e(&s.name),
             e(&s.name)
         );
+        if !s.owners.is_empty() {
+            let _ = writeln!(b, "<p>Owners: {}</p>", e(&s.owners.join(" ")));
+        }
         let _ = writeln!(b, "<p>Targets: {}</p>\n<ul>", e(&targets_line(s)));
         for (line, place) in infra_lines(s) {
             let _ = writeln!(b, "<li>{}{}</li>", e(&line), h_place(place));
@@ -624,9 +636,10 @@ pub fn html(r: &StatusReport) -> String {
         for u in &c.uncovered {
             let _ = writeln!(
                 b,
-                "<li><code>{}</code> ({} files)</li>",
+                "<li><code>{}</code> ({} file{})</li>",
                 e(&u.folder),
-                u.files
+                u.files,
+                if u.files == 1 { "" } else { "s" }
             );
         }
         let _ = writeln!(b, "</ul>");

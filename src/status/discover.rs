@@ -243,6 +243,11 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
             let dir = folder(&path);
             if !dir.split('/').any(|s| s == "modules") {
                 let name = dir.rsplit('/').next().unwrap_or(dir);
+                // Resources come with the Terraform reader; none until it reads them.
+                let resources = tree
+                    .read(&path)
+                    .map(|b| cache.read_blob(&path, &b).resources.clone())
+                    .unwrap_or_default();
                 add(
                     UnitKind::TerraformRootModule,
                     dir.to_string(),
@@ -251,6 +256,16 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
                     None,
                     None,
                 );
+                for r in resources {
+                    add(
+                        UnitKind::TerraformRootModule,
+                        dir.to_string(),
+                        service_name(name),
+                        &path,
+                        None,
+                        Some(Arc::new(r)),
+                    );
+                }
             }
             continue;
         }
@@ -262,6 +277,7 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
         };
         if is_compose(&path) {
             infra_files.insert(path.clone());
+            let resources = cache.read_blob(&path, &blob).resources.clone();
             let dir = folder(&path);
             let name = if dir.is_empty() {
                 "compose"
@@ -276,6 +292,16 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
                 None,
                 None,
             );
+            for r in resources {
+                add(
+                    UnitKind::ComposeProject,
+                    dir.to_string(),
+                    service_name(name),
+                    &path,
+                    None,
+                    Some(Arc::new(r)),
+                );
+            }
             continue;
         }
         let text = String::from_utf8_lossy(&blob.bytes);
@@ -333,8 +359,6 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
     for (_, (name, unit)) in units {
         by_name.entry(name).or_default().push(unit);
     }
-    // A workload unit of `default` picks up its HPA and budgets when they
-    // share its file (for hints only).
     let services = by_name
         .into_iter()
         .map(|(name, units)| Discovered { name, units })

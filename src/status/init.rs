@@ -81,38 +81,52 @@ fn key(s: &str) -> String {
     if plain { s.to_string() } else { q(s) }
 }
 
-/// The facts of a discovered service, as a hint.
-fn hints(d: &Discovered) -> String {
+/// The facts of a discovered service, as hints: (availability, data).
+fn hints(d: &Discovered) -> (String, String) {
     let f = d.facts();
-    let mut out = Vec::new();
-    match f.min_floor() {
-        Some(1) => out.push("runs 1 replica".to_string()),
-        Some(n) => out.push(format!("runs at least {n} replicas")),
-        None => {}
+    let mut run = Vec::new();
+    match (f.min_floor(), f.workloads.len()) {
+        (Some(1), _) => run.push("runs 1 replica".to_string()),
+        (Some(n), 1) => run.push(format!("runs {n} replicas")),
+        (Some(n), _) => run.push(format!("its smallest workload runs {n} replicas")),
+        (None, _) => {}
+    }
+    let known: BTreeSet<&str> = f.workloads.iter().map(|w| w.address.as_str()).collect();
+    for r in &f.resources {
+        if matches!(r.kind.as_str(), "Deployment" | "StatefulSet" | "ReplicaSet")
+            && !known.contains(r.address.as_str())
+        {
+            run.push(format!("replicas of {} unreadable", r.address));
+        }
     }
     if !f.workloads.is_empty() && f.workloads.iter().all(|w| !w.zone_spread) {
-        out.push("no zone spread".into());
+        run.push("no zone spread".into());
     }
     if f.stores
         .iter()
         .any(|s| s.multi_az.known() == Some(&false) || s.multi_az == crate::facts::Fact::Absent)
     {
-        out.push("single-zone database".into());
+        run.push("single-zone database".into());
     }
-    if f.resources.iter().any(|r| r.kind == "StatefulSet") || !f.stores.is_empty() {
-        if f.backups.is_empty() {
-            out.push("no backups found".into());
-        } else {
-            out.push(format!("{} backup source(s)", f.backups.len()));
+    for g in &f.groups {
+        if g.zones.known().is_some_and(|z| *z <= 1) {
+            run.push(format!("{} in one zone", g.display));
         }
-    } else if f.backups.is_empty() && !f.resources.is_empty() {
-        out.push("no data stores or backups found".into());
     }
-    if out.is_empty() {
-        "no runtime facts found (only files matched by path)".into()
-    } else {
-        out.join(", ")
+    let mut data = Vec::new();
+    let stateful = f.resources.iter().any(|r| r.kind == "StatefulSet") || !f.stores.is_empty();
+    match (stateful, f.backups.len()) {
+        (true, 0) => data.push("no backups found".to_string()),
+        (false, 0) => data.push("no data stores or backups found".to_string()),
+        (_, n) => data.push(format!(
+            "{n} backup source{}",
+            if n == 1 { "" } else { "s" }
+        )),
     }
+    if run.is_empty() {
+        run.push("no workloads, databases or groups found".into());
+    }
+    (run.join(", "), data.join(", "))
 }
 
 /// Escapes a path so a glob matches it literally.
@@ -184,18 +198,18 @@ pub fn draft(tree: &dyn Tree) -> String {
                 u.files.iter().next().map_or("", String::as_str)
             ));
         }
-        let hint = hints(d);
-        out.push_str(&format!("    # facts: {hint}\n"));
+        let (run, data) = hints(d);
+        out.push_str(&format!("    # facts: {run}; {data}\n"));
         out.push_str(
             "    # DECIDE tier: which tier (once `tiers:` are defined), e.g. `tier: silver`\n",
         );
         out.push_str("    # DECIDE hours: when the service must run, e.g. `hours: \"Mon-Fri 08:00-18:00\"` or `hours: 24x7`\n");
         out.push_str(&format!(
-            "    # DECIDE rto: the longest acceptable outage, e.g. `rto: 4h` (facts: {hint})\n"
+            "    # DECIDE rto: the longest acceptable outage, e.g. `rto: 4h` (facts: {run})\n"
         ));
-        out.push_str(
-            "    # DECIDE rpo: the most data that may be lost, e.g. `rpo: 1h` (backups must run at least that often)\n",
-        );
+        out.push_str(&format!(
+            "    # DECIDE rpo: the most data that may be lost, e.g. `rpo: 1h`; backups must run at least that often (facts: {data})\n"
+        ));
         let owner_list: Vec<String> = match d.catalog().and_then(|c| c.owner.clone()) {
             Some(o) => vec![o],
             None => d

@@ -1012,7 +1012,9 @@ fn evaluate(
         Some(_) => {
             let (mut errors, _) = finding_reasons(&s.findings, "hours");
             let ruled = |code: &str| crate::rules::find(code).is_some();
-            if !ruled("CG301") {
+            // Our own overlap reading stands when no finding says it (the rule
+            // not built in, or turned off in the plan).
+            if errors.is_empty() {
                 errors.extend(in_hours.clone());
             }
             if !errors.is_empty() {
@@ -1357,5 +1359,194 @@ pub fn status(opts: &StatusOptions) -> Result<StatusReport, CheckError> {
                 opts.as_of,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::window::Window;
+    use crate::facts::{BackupSource, DataStore, Group, Workload};
+
+    const PLAN: &str = "version: 1\ntimezone: UTC\nassumptions: { restore_throughput: 200MiB/s }\nservices:\n  svc:\n    rto: 1h\n    rpo: 24h\n    hours: \"Mon-Fri 09:00-16:00\"\n";
+
+    fn as_of() -> jiff::civil::Date {
+        jiff::civil::date(2026, 11, 23)
+    }
+
+    fn known<T>(value: T) -> Fact<T> {
+        Fact::Known {
+            value,
+            loc: Loc::default(),
+        }
+    }
+
+    fn workload(floor: i64) -> Workload {
+        Workload {
+            address: "Deployment/ns/api".into(),
+            display: "Deployment ns/api".into(),
+            floor,
+            floor_field: "spec.replicas".into(),
+            floor_owner: "Deployment/ns/api".into(),
+            floor_loc: Loc::default(),
+            pod_labels: Default::default(),
+            zone_spread: true,
+        }
+    }
+
+    fn store() -> DataStore {
+        DataStore {
+            address: "aws_db_instance.db".into(),
+            display: "aws_db_instance db".into(),
+            ..DataStore::default()
+        }
+    }
+
+    fn automated() -> BackupSource {
+        BackupSource {
+            address: "aws_db_instance.db".into(),
+            display: "aws_db_instance db".into(),
+            kind: BackupKind::Automated,
+            schedule: None,
+            zone: "UTC".into(),
+            loc: Loc::default(),
+        }
+    }
+
+    fn run(plan_text: &str, facts: ServiceFacts) -> ServiceStatus {
+        let plan = plan::load("continuity.yaml", plan_text).expect("plan");
+        let service = plan.services.get("svc").expect("svc").clone();
+        let side = SideService {
+            service,
+            facts,
+            files: BTreeSet::new(),
+            findings: Vec::new(),
+        };
+        evaluate(&side, &plan, &SourceStore::default(), as_of())
+    }
+
+    #[test]
+    fn unresolved_facts_are_unknown_never_kept() {
+        let mut s = store();
+        s.multi_az = Fact::Unknown {
+            reason: "var.multi_az has no default".into(),
+            loc: Loc::default(),
+        };
+        s.automatic_failover = known(true);
+        s.synchronous_replication = Fact::Unknown {
+            reason: "var.replica".into(),
+            loc: Loc::default(),
+        };
+        let facts = ServiceFacts {
+            workloads: vec![workload(3)],
+            stores: vec![s],
+            backups: vec![automated()],
+            ..ServiceFacts::default()
+        };
+        let st = run(PLAN, facts);
+        assert_eq!(st.verdicts.rto.verdict, Verdict::Unknown);
+        assert!(st.verdicts.rto.reasons[0].message.contains("var.multi_az"));
+        assert_eq!(st.verdicts.rpo.verdict, Verdict::Unknown);
+        assert_eq!(st.verdicts.hours.verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn multi_az_failover_and_continuous_backups_are_kept_automatically() {
+        let mut s = store();
+        s.multi_az = known(true);
+        s.automatic_failover = known(true);
+        s.synchronous_replication = known(true);
+        let facts = ServiceFacts {
+            workloads: vec![workload(3)],
+            stores: vec![s],
+            backups: vec![automated()],
+            ..ServiceFacts::default()
+        };
+        let st = run(PLAN, facts);
+        assert_eq!(st.verdicts.rto.verdict, Verdict::KeptAutomatically);
+        assert_eq!(st.verdicts.rpo.verdict, Verdict::KeptAutomatically);
+        assert_eq!(st.verdicts.hours.verdict, Verdict::KeptAutomatically);
+        assert_eq!(st.infrastructure.backups[0].largest_gap_seconds, Some(300));
+        assert!(st.single_points_of_failure.is_empty());
+    }
+
+    #[test]
+    fn single_zone_store_restores_in_time_but_a_dst_gap_breaks_the_rpo() {
+        let mut s = store();
+        s.multi_az = known(false);
+        s.automatic_failover = known(false);
+        s.storage_bytes = known(100 << 30);
+        s.maintenance_window = known(Window::parse("tue:10:00-tue:11:00").expect("window"));
+        let facts = ServiceFacts {
+            workloads: vec![workload(2)],
+            stores: vec![s],
+            groups: vec![Group {
+                address: "aws_autoscaling_group.web".into(),
+                display: "aws_autoscaling_group web".into(),
+                loc: Loc::default(),
+                min_size: known(1),
+                zones: known(1),
+            }],
+            backups: vec![BackupSource {
+                address: "Schedule/velero/daily".into(),
+                display: "Schedule velero/daily".into(),
+                kind: BackupKind::Velero,
+                schedule: Some("0 5 * * *".into()),
+                zone: "Europe/London".into(),
+                loc: Loc::default(),
+            }],
+            ..ServiceFacts::default()
+        };
+        let st = run(PLAN, facts);
+        // 100 GiB at 200 MiB/s = 512 s, plus 15 m provisioning.
+        assert_eq!(st.infrastructure.restore_estimate_seconds, Some(512 + 900));
+        assert_eq!(st.verdicts.rto.verdict, Verdict::KeptByRecovery);
+        // The autumn night makes a 25 h gap.
+        assert_eq!(
+            st.infrastructure.backups[0].largest_gap_seconds,
+            Some(25 * 3600)
+        );
+        assert_eq!(st.verdicts.rpo.verdict, Verdict::NotKept);
+        assert!(
+            st.verdicts.rpo.reasons[0]
+                .message
+                .contains("largest gap 1d1h exceeds the RPO 1d")
+        );
+        // Tuesday 10:00 UTC is inside Mon-Fri 09:00-16:00 UTC.
+        assert_eq!(st.verdicts.hours.verdict, Verdict::NotKept);
+        assert_eq!(
+            st.infrastructure.maintenance_windows[0].overlaps_hours,
+            Some(true)
+        );
+        let spofs: Vec<&str> = st
+            .single_points_of_failure
+            .iter()
+            .map(|s| s.why.as_str())
+            .collect();
+        assert_eq!(spofs, ["single-zone relational", "min_size 1", "one zone"]);
+    }
+
+    #[test]
+    fn restore_without_throughput_is_unknown() {
+        let plan = "version: 1\nservices:\n  svc:\n    rto: 1h\n";
+        let mut s = store();
+        s.multi_az = known(false);
+        s.storage_bytes = known(1 << 30);
+        let st = run(
+            plan,
+            ServiceFacts {
+                stores: vec![s],
+                ..ServiceFacts::default()
+            },
+        );
+        assert_eq!(st.verdicts.rto.verdict, Verdict::Unknown);
+        assert_eq!(st.verdicts.rpo.verdict, Verdict::NoTarget);
+    }
+
+    #[test]
+    fn ratios_round_to_one_decimal() {
+        assert_eq!(Ratio::new(1, 3).percent, Some(33.3));
+        assert_eq!(Ratio::new(2, 3).percent, Some(66.7));
+        assert_eq!(Ratio::new(0, 0).percent, None);
     }
 }
