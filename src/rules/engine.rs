@@ -759,16 +759,18 @@ pub fn evaluate_side(
     let side = Side::Head;
     let mut sources = SourceStore::default();
     sources.insert(side, plan.path.clone(), plan.text.clone());
-    let mut ctx = SideCtx {
+    let ctx = SideCtx {
         side,
         tree,
         plan,
         all_files: None,
     };
+    // Every infrastructure file read once, for content selectors: the same
+    // resources `service_resources` finds for a plan-only change, without one
+    // scan per service (thousands of services share one repository).
+    let mut all: Option<Vec<(String, Arc<FileRead>)>> = None;
     let mut services = Vec::new();
     for service in plan.services.values() {
-        let resources = service_resources(&mut ctx, cache, &mut sources, service, &[]);
-        let facts = facts::derive(side, resources);
         let mut files = BTreeSet::new();
         for m in &service.matchers {
             if let Matcher::Paths { set, prefixes, .. } = m {
@@ -781,6 +783,36 @@ pub fn evaluate_side(
                 }
             }
         }
+        let mut resources: Vec<Arc<Resource>> = Vec::new();
+        for p in &files {
+            if let Some(read) = ctx.file(cache, &mut sources, p) {
+                resources.extend(read.resources.iter().cloned().map(Arc::new));
+            }
+        }
+        if has_content_selectors(service) {
+            let all = all.get_or_insert_with(|| {
+                tree.list_under("")
+                    .into_iter()
+                    .filter(|p| is_infra_path(p) && !plan.is_ignored(p))
+                    .filter_map(|p| ctx.file(cache, &mut sources, &p).map(|r| (p, r)))
+                    .collect()
+            });
+            for (p, read) in all.iter() {
+                if files.contains(p) {
+                    continue;
+                }
+                resources.extend(
+                    read.resources
+                        .iter()
+                        .filter(|r| content_match(service, r))
+                        .cloned()
+                        .map(Arc::new),
+                );
+            }
+        }
+        resources
+            .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+        let facts = facts::derive(side, resources);
         let mut violations = Vec::new();
         let view = ServiceView {
             service,
