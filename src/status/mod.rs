@@ -964,7 +964,31 @@ fn evaluate(
                     )
                 }
             } else if f.backups.is_empty() {
-                let mut r = vec![reason("no backups found".into(), None)];
+                // Point at the data that nothing backs up.
+                let data = f
+                    .stores
+                    .first()
+                    .map(|st| (st.display.clone(), Place::at(sources, &st.loc)))
+                    .or_else(|| {
+                        f.resources
+                            .iter()
+                            .find(|r| r.kind == "StatefulSet")
+                            .map(|r| {
+                                (
+                                    r.address.clone(),
+                                    Place::at(
+                                        sources,
+                                        &Loc::of(crate::source::Side::Head, r, None),
+                                    ),
+                                )
+                            })
+                    });
+                let mut r = vec![match data {
+                    Some((what, place)) => {
+                        reason(format!("no backups found for {what}"), Some(place))
+                    }
+                    None => reason("no backups found".into(), None),
+                }];
                 if all_sync {
                     r.push(reason(
                         "synchronous replication survives a failure but not a deletion or corruption".into(),
