@@ -67,6 +67,13 @@ impl Owners {
     }
 }
 
+/// Text for a comment line: line breaks from the repository would end the comment.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// A YAML double-quoted scalar (JSON strings are valid YAML).
 fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -194,11 +201,12 @@ pub fn draft(tree: &dyn Tree) -> String {
             out.push_str(&format!(
                 "    # found: {} {} ({})\n",
                 u.kind.describe(),
-                u.id.replace('\n', " "),
-                u.files.iter().next().map_or("", String::as_str)
+                one_line(&u.id),
+                one_line(u.files.iter().next().map_or("", String::as_str))
             ));
         }
         let (run, data) = hints(d);
+        let (run, data) = (one_line(&run), one_line(&data));
         out.push_str(&format!("    # facts: {run}; {data}\n"));
         out.push_str(
             "    # DECIDE tier: which tier (once `tiers:` are defined), e.g. `tier: silver`\n",
@@ -236,7 +244,7 @@ pub fn draft(tree: &dyn Tree) -> String {
         if let Some(deps) = skipped.get(d.name.as_str()) {
             out.push_str(&format!(
                 "    # DECIDE: the catalog also says it depends on {}, which would close a dependency cycle\n",
-                deps.join(", ")
+                one_line(&deps.join(", "))
             ));
         }
         out.push_str("    match:\n");
@@ -313,6 +321,11 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(one_line("a\nb\rc"), "a b c");
+    }
 
     #[test]
     fn keys_are_quoted_when_needed() {
