@@ -312,8 +312,17 @@ fn init_drafts_a_plan_that_validates_and_check_runs_with() {
     common::git(d, &["add", "-A"]);
     common::git(d, &["commit", "-q", "-m", "estate"]);
 
+    // Untracked files are not services.
+    std::fs::create_dir_all(d.join("scratch")).expect("mkdir");
+    std::fs::write(
+        d.join("scratch/tmp.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: scratchpad}\n",
+    )
+    .expect("write");
     let (code, printed, err) = common::run(d, &["init", "--print"]);
     assert_eq!(code, 0, "{err}");
+    assert!(!printed.contains("scratchpad"), "{printed}");
+    std::fs::remove_dir_all(d.join("scratch")).expect("rm");
     assert!(
         !d.join("continuity.yaml").exists(),
         "--print writes nothing"

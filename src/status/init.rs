@@ -297,8 +297,20 @@ pub fn run(
     print: bool,
     force: bool,
 ) -> Result<(String, Option<std::path::PathBuf>), String> {
-    let tree = crate::source::dirs::DirTree::new(dir).map_err(|e| e.to_string())?;
-    let text = draft(&tree);
+    // In a git repository: the tracked (and staged) files, at the repository's
+    // root, so build output and untracked scratch files are not "services".
+    let repo = crate::source::git::open(dir).ok();
+    let (text, dir) = match repo.as_ref().and_then(|r| r.workdir().map(|w| (r, w))) {
+        Some((repo, root)) => {
+            let tree = crate::source::git::IndexTree::new(repo).map_err(|e| e.to_string())?;
+            (draft(&tree), root.to_path_buf())
+        }
+        None => {
+            let tree = crate::source::dirs::DirTree::new(dir).map_err(|e| e.to_string())?;
+            (draft(&tree), dir.to_path_buf())
+        }
+    };
+    let dir = dir.as_path();
     if print {
         return Ok((text, None));
     }
