@@ -408,3 +408,43 @@ fn init_breaks_catalog_cycles() {
     assert!(text.contains("depends_on: [b]"), "{text}");
     assert!(text.contains("would close a dependency cycle"), "{text}");
 }
+
+#[test]
+fn odd_files_never_stop_status() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("odd dir/ünï")).expect("mkdir");
+    std::fs::write(d.join("odd dir/binary.yaml"), [0u8, 159, 146, 150, 0]).expect("write");
+    std::fs::write(d.join("odd dir/broken.yaml"), "a: [1, 2\nb: {").expect("write");
+    std::fs::write(
+        d.join("odd dir/helm.yaml"),
+        "replicas: {{ .Values.replicas }}\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("odd dir/ünï/deep.yaml"), "[".repeat(100_000)).expect("write");
+    std::fs::write(d.join("odd dir/ünï/main.tf"), "resource \"x\" {").expect("write");
+    std::fs::write(
+        d.join("odd dir/docker-compose.yml"),
+        "services: { web: { image: nginx } }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("continuity.yaml"),
+        "version: 1\nservices:\n  odd:\n    rto: 1h\n    rpo: 1h\n    hours: 24x7\n    match:\n      - paths: [\"odd dir/**\"]\n",
+    )
+    .expect("write");
+    let arg = d.to_string_lossy().to_string();
+    for fmt in ["human", "markdown", "json", "html"] {
+        let (code, out, err) = status(d, &["--dir", &arg, "--format", fmt]);
+        assert_eq!(code, 0, "{fmt}: {err}");
+        assert!(!out.is_empty());
+    }
+    let (_, out, _) = status(d, &["--dir", &arg, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    // Nothing readable runs: every set target is unknown, never kept.
+    for t in ["rto", "rpo", "hours"] {
+        assert_eq!(v["services"][0]["verdicts"][t]["verdict"], "unknown", "{t}");
+    }
+    let (code, _, err) = common::run(d, &["init", "--print"]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -269,7 +269,7 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
             }
             continue;
         }
-        if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+        if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")) {
             continue;
         }
         let Some(blob) = tree.read(&path) else {
@@ -319,6 +319,10 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
         let read = cache.read_blob(&path, &blob);
         if let Some((message, _)) = &read.error {
             notes.push(format!("{path}: cannot be read: {message}"));
+        }
+        // Whatever a reader calls infrastructure (CloudFormation templates too).
+        if read.infrastructure {
+            infra_files.insert(path.clone());
         }
         for r in &read.resources {
             if r.file_kind != FileKind::Kubernetes || is_backstage(r) {
