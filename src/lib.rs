@@ -9,6 +9,7 @@ pub mod readers;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod status;
 
 use plan::model::Severity;
 use rules::engine::{self, Outcome, ParseCache};

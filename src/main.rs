@@ -30,6 +30,10 @@ enum Command {
         /// A rule code, e.g. CG101.
         code: String,
     },
+    /// Where the services stand at one revision: targets, verdicts, coverage, KPIs.
+    Status(StatusArgs),
+    /// Draft a continuity.yaml from the services the repository defines.
+    Init(InitArgs),
     /// Validate the plan or print its JSON Schema.
     Plan {
         #[command(subcommand)]
@@ -88,6 +92,97 @@ struct CheckArgs {
     /// Repository directory [default: the current directory].
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    /// The revision to look at [default: HEAD].
+    #[arg(long, value_name = "REV", conflicts_with = "dir")]
+    rev: Option<String>,
+    /// A directory instead of a commit.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
+    #[arg(long, value_name = "PATH")]
+    plan: Option<String>,
+    /// The day the status is taken for (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_name = "FMT", default_value = "human", value_parser = ["human", "markdown", "json", "html"])]
+    format: String,
+    /// Write to a file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Repository directory [default: the current directory].
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Print the draft instead of writing continuity.yaml.
+    #[arg(long)]
+    print: bool,
+    /// Overwrite an existing plan.
+    #[arg(long)]
+    force: bool,
+    /// Repository directory [default: the current directory].
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+}
+
+fn status(args: StatusArgs) -> ExitCode {
+    use continuity_guard::status::{Revision, StatusOptions};
+    let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(today),
+        Err(e) => return usage(&e),
+    };
+    let opts = StatusOptions {
+        revision: match args.dir {
+            Some(d) => Revision::Dir(d),
+            None => Revision::Rev(args.rev),
+        },
+        repo_dir: args.repo,
+        plan: args.plan,
+        as_of,
+    };
+    let report = match continuity_guard::status::status(&opts) {
+        Ok(r) => r,
+        Err(e) => return check_error(&e),
+    };
+    let text = match args.format.as_str() {
+        "json" => render::status::json(&report),
+        "markdown" => render::status::markdown(&report),
+        "html" => render::status::html(&report),
+        _ => render::status::human(&report),
+    };
+    match args.output {
+        Some(p) => {
+            if let Err(e) = std::fs::write(&p, text) {
+                return usage(&format!("cannot write {}: {e}", p.display()));
+            }
+        }
+        None => print!("{text}"),
+    }
+    ExitCode::SUCCESS
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match continuity_guard::status::init::run(&args.repo, args.print, args.force) {
+        Ok((text, None)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok((_, Some(path))) => {
+            eprintln!(
+                "wrote {}: decide the lines marked DECIDE, then run `continuity-guard plan validate`",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage(&e),
+    }
 }
 
 fn today() -> jiff::civil::Date {
@@ -222,6 +317,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Status(args) => status(args),
+        Command::Init(args) => init(args),
         Command::Rules => {
             for r in rules::RULES {
                 println!(

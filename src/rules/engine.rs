@@ -911,3 +911,180 @@ mod tests {
         );
     }
 }
+
+/// One service of the plan evaluated at one side, for `status`.
+#[derive(Clone, Debug)]
+pub struct SideService {
+    /// The plan entry.
+    pub service: Service,
+    /// Its facts at this side.
+    pub facts: ServiceFacts,
+    /// Every file its `paths` selectors match (whether or not it holds resources).
+    pub files: BTreeSet<String>,
+    /// The state rules' findings, with locations, waivers, suppressions and
+    /// severity overrides applied; `introduced` is false (there is no other side).
+    pub findings: Vec<Finding>,
+}
+
+/// What one side holds: each service of the plan with its facts and findings.
+#[derive(Clone, Debug, Default)]
+pub struct SideOutcome {
+    /// Services in name order.
+    pub services: Vec<SideService>,
+    /// File texts for rendering.
+    pub sources: SourceStore,
+}
+
+impl SourceStore {
+    /// A fact's location resolved to line and column.
+    pub fn location(&self, loc: &Loc) -> Location {
+        self.locate(loc)
+    }
+}
+
+impl ParseCache {
+    /// A file's reading at one side, parsed once per blob (shared with [`evaluate_side`]).
+    pub fn read_blob(&mut self, path: &str, blob: &crate::source::Blob) -> Arc<FileRead> {
+        self.read(&Arc::from(path), blob)
+    }
+}
+
+/// Evaluates ONE side: every service of the plan, its facts, and the state
+/// rules' violations (`Rule::check`) as findings with resolved locations.
+pub fn evaluate_side(
+    tree: &dyn Tree,
+    plan: &Plan,
+    as_of: jiff::civil::Date,
+    cache: &mut ParseCache,
+) -> SideOutcome {
+    let side = Side::Head;
+    let mut sources = SourceStore::default();
+    sources.insert(side, plan.path.clone(), plan.text.clone());
+    let ctx = SideCtx {
+        side,
+        tree,
+        plan,
+        all_files: None,
+    };
+    // Every infrastructure file read once, for content selectors: the same
+    // resources `service_resources` finds for a plan-only change, without one
+    // scan per service (thousands of services share one repository).
+    let mut all: Option<Vec<(String, Arc<FileRead>)>> = None;
+    let mut services = Vec::new();
+    for service in plan.services.values() {
+        let mut files = BTreeSet::new();
+        for m in &service.matchers {
+            if let Matcher::Paths { set, prefixes, .. } = m {
+                for prefix in prefixes {
+                    files.extend(
+                        tree.list_under(prefix)
+                            .into_iter()
+                            .filter(|p| set.is_match(p) && !plan.is_ignored(p)),
+                    );
+                }
+            }
+        }
+        let mut resources: Vec<Arc<Resource>> = Vec::new();
+        for p in &files {
+            if let Some(read) = ctx.file(cache, &mut sources, p) {
+                resources.extend(read.resources.iter().cloned().map(Arc::new));
+            }
+        }
+        if has_content_selectors(service) {
+            let all = all.get_or_insert_with(|| {
+                tree.list_under("")
+                    .into_iter()
+                    .filter(|p| is_infra_path(p) && !plan.is_ignored(p))
+                    .filter_map(|p| ctx.file(cache, &mut sources, &p).map(|r| (p, r)))
+                    .collect()
+            });
+            for (p, read) in all.iter() {
+                if files.contains(p) {
+                    continue;
+                }
+                resources.extend(
+                    read.resources
+                        .iter()
+                        .filter(|r| content_match(service, r))
+                        .cloned()
+                        .map(Arc::new),
+                );
+            }
+        }
+        resources
+            .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+        let facts = facts::derive(side, resources);
+        let mut violations = Vec::new();
+        let view = ServiceView {
+            service,
+            plan,
+            facts: &facts,
+            side,
+            as_of,
+        };
+        for rule in RULES {
+            rule.check(&view, &mut violations);
+        }
+        let mut findings = Vec::new();
+        for v in violations {
+            let Some(rule) = super::find(v.rule) else {
+                continue;
+            };
+            let Some(severity) = plan.severity(v.rule, rule.severity()) else {
+                continue;
+            };
+            let location = sources.locate(&v.primary);
+            let mut waived_by = v.service.as_ref().and_then(|s| {
+                plan.waivers
+                    .iter()
+                    .find(|w| !w.expired(as_of) && w.covers(v.rule, s, &v.subject))
+                    .map(|w| format!("waiver: {}", w.reason))
+            });
+            if waived_by.is_none()
+                && let Some(text) = sources.text(location.side, &location.path)
+            {
+                waived_by = inline_suppression(text, location.line, v.rule).map(|r| {
+                    if r.is_empty() {
+                        "inline suppression".to_string()
+                    } else {
+                        format!("inline: {r}")
+                    }
+                });
+            }
+            findings.push(Finding {
+                rule: rule.code(),
+                name: rule.name(),
+                severity,
+                introduced: false,
+                waived: waived_by.is_some(),
+                waived_by,
+                service: v.service,
+                subject: v.subject,
+                message: v.message,
+                help: v.help,
+                secondary: v
+                    .secondary
+                    .iter()
+                    .map(|(l, m)| (sources.locate(l), m.clone()))
+                    .collect(),
+                location,
+            });
+        }
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.location.cmp(&b.location))
+                .then_with(|| a.rule.cmp(b.rule))
+                .then_with(|| a.subject.cmp(&b.subject))
+                .then_with(|| a.message.cmp(&b.message))
+        });
+        findings.dedup();
+        services.push(SideService {
+            service: service.clone(),
+            facts,
+            files,
+            findings,
+        });
+    }
+    SideOutcome { services, sources }
+}
