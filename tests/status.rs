@@ -425,7 +425,7 @@ fn odd_files_never_stop_status() {
     std::fs::write(d.join("odd dir/ünï/main.tf"), "resource \"x\" {").expect("write");
     std::fs::write(
         d.join("odd dir/docker-compose.yml"),
-        "services: { web: { image: nginx } }\n",
+        "services: { web: [ image: nginx }\n",
     )
     .expect("write");
     std::fs::write(

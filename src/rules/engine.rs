@@ -1015,12 +1015,14 @@ pub fn evaluate_side(
             .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
         let facts = facts::derive(side, resources);
         let mut violations = Vec::new();
+        let exists = |p: &str| path_exists(tree, p);
         let view = ServiceView {
             service,
             plan,
             facts: &facts,
             side,
             as_of,
+            file_exists: &exists,
         };
         for rule in RULES {
             rule.check(&view, &mut violations);
@@ -1044,10 +1046,10 @@ pub fn evaluate_side(
                 && let Some(text) = sources.text(location.side, &location.path)
             {
                 waived_by = inline_suppression(text, location.line, v.rule).map(|r| {
-                    if r.is_empty() {
+                    if r.reason.is_empty() {
                         "inline suppression".to_string()
                     } else {
-                        format!("inline: {r}")
+                        format!("inline: {}", r.reason)
                     }
                 });
             }
