@@ -303,7 +303,7 @@ pub fn render(report: &Report, opts: &Options) -> String {
     };
     let info = env!("CARGO_PKG_REPOSITORY");
     let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        schema: "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         version: "2.1.0",
         runs: vec![Run {
             tool: Tool {
