@@ -482,3 +482,126 @@ fn pre_commit_hook() {
     assert!(!bad.status.success(), "downscale passed:\n{stdout}");
     assert!(stdout.contains("CG101"), "{stdout}");
 }
+
+/// The action's comment step, run by bash with a stub `gh` that logs its
+/// calls: it updates its own marked comment (not another user's quoting the
+/// marker), posts none when nothing is affected and there is nothing to
+/// update, and turns a fork or a refused write into a notice, never a failure.
+#[test]
+fn action_comment_step() {
+    let has = |cmd: &str| {
+        std::process::Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("bash") || !has("jq") {
+        eprintln!("skipped: bash and jq are needed");
+        return;
+    }
+    let action: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses");
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Post or update the pull-request comment")
+        .expect("the comment step");
+    let script = step["run"].as_str().expect("a script");
+    for s in steps {
+        if let Some(run) = s["run"].as_str() {
+            assert!(!run.contains("${{"), "expression inside run: {run}");
+        }
+    }
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let log = tmp.path().join("gh.log");
+    // `gh api user` fails as it does for GITHUB_TOKEN; listing returns two
+    // pages; writes fail when GH_FAIL_WRITES is set.
+    let stub = format!(
+        r#"#!/usr/bin/env bash
+echo "$*" >> '{log}'
+case "$*" in
+  "api user --jq .login") exit 1 ;;
+  *"-X "*) if [ -n "${{GH_FAIL_WRITES:-}}" ]; then exit 1; fi ;;
+  *"--paginate"*) cat "$GH_COMMENTS" ;;
+esac
+"#,
+        log = log.display()
+    );
+    let gh = bin.join("gh");
+    std::fs::write(&gh, stub).expect("stub");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let report = tmp.path().join("comment.md");
+    std::fs::write(&report, "<!-- continuity-guard -->\nbody\n").expect("report");
+    let comments = tmp.path().join("comments.json");
+    let run = |pages: &str, head_repo: &str, affected: &str, fail: bool| {
+        std::fs::write(&comments, pages).expect("comments");
+        let _ = std::fs::remove_file(&log);
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", script])
+            .env("PATH", path)
+            .env("GH_COMMENTS", &comments)
+            .env("GITHUB_REPOSITORY", "acme/infra")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("PR_NUMBER", "7")
+            .env("PR_HEAD_REPO", head_repo)
+            .env("REPORT", &report)
+            .env("FINDINGS", affected)
+            .env("AFFECTED", affected);
+        if fail {
+            cmd.env("GH_FAIL_WRITES", "1");
+        } else {
+            cmd.env_remove("GH_FAIL_WRITES");
+        }
+        let out = cmd.output().expect("bash runs");
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            calls,
+        )
+    };
+    let ours = r#"[{"id": 11, "user": {"login": "someone"}, "body": "<!-- continuity-guard -->\nquoted"}]
+[{"id": 12, "user": {"login": "github-actions[bot]"}, "body": "<!-- continuity-guard -->\nold"}]"#;
+    let theirs = r#"[{"id": 11, "user": {"login": "someone"}, "body": "<!-- continuity-guard -->\nquoted"}]"#;
+
+    let (code, _, calls) = run(ours, "acme/infra", "0", false);
+    assert_eq!(code, Some(0));
+    assert!(
+        calls.contains("-X PATCH repos/acme/infra/issues/comments/12 -F body=@"),
+        "{calls}"
+    );
+    assert!(!calls.contains("comments/11"), "{calls}");
+
+    let (code, stdout, calls) = run(theirs, "acme/infra", "0", false);
+    assert_eq!(code, Some(0));
+    assert!(!calls.contains("-X"), "nothing to post: {calls}");
+    assert!(stdout.contains("nothing to post"), "{stdout}");
+
+    let (code, _, calls) = run(theirs, "acme/infra", "1", false);
+    assert_eq!(code, Some(0));
+    assert!(
+        calls.contains("-X POST repos/acme/infra/issues/7/comments"),
+        "{calls}"
+    );
+
+    let (code, stdout, calls) = run(ours, "fork/infra", "1", false);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("::notice"), "{stdout}");
+    assert!(calls.is_empty(), "{calls}");
+
+    let (code, stdout, _) = run(theirs, "acme/infra", "1", true);
+    assert_eq!(code, Some(0), "a refused write is a notice, not a failure");
+    assert!(stdout.contains("::notice"), "{stdout}");
+}

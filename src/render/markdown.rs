@@ -357,11 +357,11 @@ impl Renderer<'_> {
             }
         }
         if !folded.is_empty() {
-            let s = self.report.summary();
+            let waived = folded.iter().filter(|f| f.waived).count();
             let _ = write!(
                 out,
-                "<details><summary>{} existing, {} waived (not introduced by this change, never blocking)</summary>\n\n",
-                s.existing, s.waived
+                "<details><summary>{} existing, {waived} waived (not introduced by this change or accepted, never blocking)</summary>\n\n",
+                folded.len() - waived
             );
             for (service, group) in group_by_service(&folded) {
                 out.push_str(&Self::service_heading(service).replacen("###", "####", 1));
@@ -370,15 +370,14 @@ impl Renderer<'_> {
                 }
             }
             out.push_str("</details>\n\n");
-        } else {
-            let s = self.report.summary();
-            if s.existing > 0 && !self.report.all {
-                let _ = writeln!(
-                    out,
-                    "_{} not introduced by this change; run with `--all` to list them._\n",
-                    plural(s.existing, "existing finding")
-                );
-            }
+        }
+        let existing = self.report.summary().existing;
+        if existing > 0 && !self.report.all {
+            let _ = writeln!(
+                out,
+                "_{} not introduced by this change; run with `--all` to list them._\n",
+                plural(existing, "existing finding")
+            );
         }
         if keep < ordered.len() {
             let _ = writeln!(
