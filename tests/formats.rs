@@ -407,7 +407,12 @@ fn github_format_appends_the_summary() {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("::error file=deploy/payments/api.yaml,line=7,col=13,title=CG101 replicas-below-minimum::"), "{stdout}");
     let written = std::fs::read_to_string(&summary).expect("summary");

@@ -106,7 +106,8 @@ struct Configuration {
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'a str,
-    rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: Message,
     locations: Vec<ResultLocation>,
@@ -219,10 +220,7 @@ fn rule_descriptor(rule: &dyn rules::Rule) -> ReportingDescriptor {
 }
 
 fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
-    let rule_index = RULES
-        .iter()
-        .position(|r| r.code() == f.rule)
-        .unwrap_or_default();
+    let rule_index = RULES.iter().position(|r| r.code() == f.rule);
     let mut text = f.message.clone();
     if let Some(h) = &f.help {
         text.push_str("\nhelp: ");
