@@ -77,7 +77,7 @@ struct CheckArgs {
     /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
     #[arg(long, value_name = "PATH")]
     plan: Option<String>,
-    /// Output format, repeatable: human, json; `FMT=PATH` writes to a file.
+    /// Output format, repeatable: human, json, markdown (pull-request comment), sarif, github (annotations; also appends the markdown report to $GITHUB_STEP_SUMMARY); `FMT=PATH` writes to a file.
     #[arg(long = "format", value_name = "FMT[=PATH]", default_value = "human")]
     formats: Vec<String>,
     /// Which introduced severity fails the run.
@@ -236,6 +236,22 @@ fn check_error(e: &CheckError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The values of `--format`.
+const FORMATS: &[&str] = &["human", "json", "markdown", "sarif", "github"];
+
+/// Appends the report to the job summary; the markdown is capped at 65,535
+/// UTF-16 code units (at most about 192 KiB of UTF-8), well under the
+/// summary's 1 MiB limit.
+fn append_summary(path: &str, markdown: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(markdown.as_bytes())?;
+    file.write_all(b"\n")
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
         Ok(d) => d.unwrap_or_else(today),
@@ -262,9 +278,9 @@ fn check(args: CheckArgs) -> ExitCode {
             Some((fmt, path)) => (fmt, Some(PathBuf::from(path))),
             None => (f.as_str(), None),
         };
-        if !["human", "json"].contains(&fmt) {
+        if !FORMATS.contains(&fmt) {
             return usage(&format!(
-                "unknown format `{fmt}`; use human or json (optionally FMT=PATH)"
+                "unknown format `{fmt}`; use human, json, markdown, sarif or github (optionally FMT=PATH)"
             ));
         }
         outputs.push((fmt.to_string(), path));
@@ -281,10 +297,30 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return check_error(&e),
     };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let markdown_opts =
+        render::markdown::Options::github(env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY"));
     for (fmt, path) in outputs {
         let color = path.is_none() && color_stdout();
         let text = match fmt.as_str() {
             "json" => render::json::render(&report),
+            "markdown" => render::markdown::render(&report, &markdown_opts),
+            "sarif" => render::sarif::render(
+                &report,
+                &render::sarif::Options {
+                    server_url: markdown_opts.server_url.clone(),
+                    repository: markdown_opts.repository.clone(),
+                },
+            ),
+            "github" => {
+                if let Some(summary) = env("GITHUB_STEP_SUMMARY")
+                    && let Err(e) =
+                        append_summary(&summary, &render::markdown::render(&report, &markdown_opts))
+                {
+                    eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY ({summary}): {e}");
+                }
+                render::github::render(&report)
+            }
             _ => render::human::render(&report, color),
         };
         match path {

@@ -1,6 +1,9 @@
 //! Renderers: each output format turns the same report into text.
 
+pub mod github;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod status;

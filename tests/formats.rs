@@ -1,0 +1,612 @@
+//! The CI formats: snapshots of the pull-request comment, SARIF and GitHub
+//! annotations for fixture scenarios, the SARIF schema, the markdown's
+//! safety once rendered by a CommonMark parser, the size cap, and the
+//! pre-commit hook driven by the real `pre-commit` when it is installed.
+
+mod common;
+
+use continuity_guard::render::{github, markdown, sarif};
+use continuity_guard::{CheckOptions, Report, Sides};
+use std::path::Path;
+
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 11, 23)
+}
+
+fn git_report(dir: &Path) -> Report {
+    continuity_guard::check(&CheckOptions {
+        sides: Sides::Git {
+            base: Some("main".into()),
+            head: Some("feature".into()),
+        },
+        repo_dir: dir.to_path_buf(),
+        plan: None,
+        as_of: as_of(),
+        all: false,
+        fail_on: Some(continuity_guard::plan::model::Severity::Error),
+    })
+    .expect("check runs")
+}
+
+fn dir_report(before: &Path, after: &Path, all: bool) -> Report {
+    continuity_guard::check(&CheckOptions {
+        sides: Sides::Dirs {
+            before: before.to_path_buf(),
+            after: after.to_path_buf(),
+        },
+        repo_dir: before.to_path_buf(),
+        plan: None,
+        as_of: as_of(),
+        all,
+        fail_on: Some(continuity_guard::plan::model::Severity::Error),
+    })
+    .expect("check runs")
+}
+
+fn md_opts() -> markdown::Options {
+    markdown::Options::github(Some("https://github.com".into()), Some("acme/infra".into()))
+}
+
+fn sarif_opts() -> sarif::Options {
+    sarif::Options {
+        server_url: Some("https://github.com".into()),
+        repository: Some("acme/infra".into()),
+    }
+}
+
+fn snapshot(name: &str, report: &Report) {
+    let md = markdown::render(report, &md_opts());
+    let sarif = sarif::render(report, &sarif_opts());
+    let gh = github::render(report);
+    assert_markdown_safe(&md, &[]);
+    assert_sarif_valid(&sarif);
+    insta::with_settings!({ snapshot_path => Path::new("snapshots/formats"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("{name}__markdown"), md);
+        insta::assert_snapshot!(format!("{name}__sarif"), sarif);
+        insta::assert_snapshot!(format!("{name}__github"), gh);
+    });
+}
+
+/// Validates a SARIF log against the vendored official 2.1.0 schema.
+fn assert_sarif_valid(text: &str) {
+    // The schema's `language` pattern ends in `]?$`: a lone `]` that only
+    // non-Unicode regex dialects accept, so the meta-schema check rejects it.
+    // `\]` means the same in every dialect; patch it in memory, keep the
+    // vendored file as published.
+    let raw = include_str!("data/sarif-schema-2.1.0.json");
+    let buggy = "{2}-[a-zA-Z]{2}]?$";
+    assert_eq!(raw.matches(buggy).count(), 2, "the vendored schema changed");
+    let patched = raw.replace(buggy, "{2}-[a-zA-Z]{2}\\\\]?$");
+    let schema: serde_json::Value = serde_json::from_str(&patched).expect("schema is JSON");
+    // Formats are annotations in draft 7 (GitHub does not check them either).
+    let validator = jsonschema::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .expect("schema compiles");
+    let log: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+}
+
+/// Renders the comment as GitHub-flavoured markdown and checks that no HTML
+/// tag but ours survives, that no mention is live and that the marker
+/// comment is the only comment.
+fn assert_markdown_safe(md: &str, hostile: &[&str]) {
+    use pulldown_cmark::{Event, Options, Parser};
+    assert!(md.starts_with(markdown::MARKER), "{md}");
+    assert!(markdown::utf16_len(md) <= markdown::COMMENT_LIMIT);
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let allowed = [
+        "<!-- continuity-guard -->",
+        "<details>",
+        "<summary>",
+        "</summary>",
+        "</details>",
+        "<sub>",
+        "</sub>",
+    ];
+    let mut events = Vec::new();
+    for event in parser {
+        match &event {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                // An HTML block holds whole lines; split them into tags.
+                let mut rest = h.trim();
+                while !rest.is_empty() {
+                    let tag = allowed
+                        .iter()
+                        .find(|t| rest.starts_with(**t))
+                        .unwrap_or_else(|| panic!("foreign HTML `{rest}` in:\n{md}"));
+                    rest = rest[tag.len()..].trim_start();
+                    if tag == &"<summary>" {
+                        // Our summaries hold counts and words only.
+                        let end = rest.find("</summary>").expect("summary closed");
+                        assert!(!rest[..end].contains('<'), "{rest}");
+                        rest = &rest[end..];
+                    }
+                }
+            }
+            _ => {}
+        }
+        events.push(event);
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(
+        &mut html,
+        Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH),
+    );
+    // A live mention is `@` followed directly by a name character outside code.
+    let mut in_code = 0;
+    for event in &events {
+        match event {
+            Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code -= 1,
+            Event::Text(t) if in_code == 0 => {
+                for (i, _) in t.match_indices('@') {
+                    let next = t[i + 1..].chars().next();
+                    assert!(
+                        !next.is_some_and(|c| c.is_ascii_alphanumeric()),
+                        "live mention in `{t}`"
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    // Mentions are inert inside code; tags are escaped everywhere.
+    let mut outside_code = String::new();
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<code>") {
+        outside_code.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</code>")
+            .map_or("", |end| &rest[start + end + "</code>".len()..]);
+    }
+    outside_code.push_str(rest);
+    for h in hostile {
+        assert!(
+            !outside_code.contains(h),
+            "`{h}` survived into the HTML:\n{html}"
+        );
+    }
+    // The marker is the only HTML comment; nothing else opens or closes one.
+    assert_eq!(html.matches("<!--").count(), 1, "{html}");
+    assert_eq!(html.matches("-->").count(), 1, "{html}");
+}
+
+#[test]
+fn demo_formats() {
+    let root = common::fixtures().join("demo");
+    let repo = common::repo_from(&root.join("base"), &root.join("head"));
+    snapshot("demo", &git_report(repo.path()));
+}
+
+#[test]
+fn replicas_lowered_formats() {
+    let repo = common::fixture_repo("CG101/replicas-lowered");
+    snapshot("CG101__replicas-lowered", &git_report(repo.path()));
+}
+
+#[test]
+fn existing_and_waived_are_folded() {
+    for case in ["CG101/existing-not-introduced", "CG405/waiver-valid"] {
+        let root = common::fixtures().join(case);
+        let report = dir_report(&root.join("base"), &root.join("head"), true);
+        let md = markdown::render(&report, &markdown::Options::default());
+        assert_markdown_safe(&md, &[]);
+        let folded = report
+            .outcome
+            .findings
+            .iter()
+            .filter(|f| !f.introduced || f.waived)
+            .count();
+        if folded > 0 {
+            let fold = md.find("existing,").expect("a fold");
+            assert!(md[..fold].contains("<details><summary>"), "{md}");
+        }
+        assert_sarif_valid(&sarif::render(&report, &sarif::Options::default()));
+    }
+}
+
+#[test]
+fn no_service_affected_says_so() {
+    let root = common::fixtures().join("demo");
+    let report = dir_report(&root.join("head"), &root.join("head"), false);
+    let md = markdown::render(&report, &md_opts());
+    assert!(
+        md.contains("no longer affects any service"),
+        "a stale verdict would stay: {md}"
+    );
+    assert_markdown_safe(&md, &[]);
+    assert_eq!(github::render(&report), "");
+    assert_sarif_valid(&sarif::render(&report, &sarif::Options::default()));
+}
+
+const PLAN: &str = "version: 1
+timezone: Europe/London
+tiers:
+  gold: { rto: 1h, rpo: 5m, min_replicas: 3 }
+services:
+  payments:
+    tier: gold
+    hours: \"Mon-Fri 09:00-16:00\"
+    match:
+      - paths: [\"deploy/**\"]
+";
+
+fn deployment(name: &str, replicas: u32) -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: payments\nspec:\n  replicas: {replicas}\n"
+    )
+}
+
+fn write_side(dir: &Path, file: &str, docs: &str) {
+    std::fs::create_dir_all(dir.join("deploy")).expect("mkdir");
+    std::fs::write(dir.join("continuity.yaml"), PLAN).expect("plan");
+    std::fs::write(dir.join("deploy").join(file), docs).expect("manifest");
+}
+
+#[test]
+fn hostile_content_is_inert() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (before, after) = (tmp.path().join("before"), tmp.path().join("after"));
+    let file = "<img src=x onerror=alert(1)> @everyone |a|b| `tick` %0A.yaml";
+    let name = "'api<!-- x --> </details> <script>alert(1)</script> @everyone @acme/admins | ``code`` %0A%25 -->'";
+    write_side(&before, file, &deployment(name, 3));
+    write_side(&after, file, &deployment(name, 1));
+    let repo = common::repo_from(&before, &after);
+    let report = git_report(repo.path());
+    assert!(!report.outcome.findings.is_empty());
+    let md = markdown::render(&report, &md_opts());
+    assert_markdown_safe(
+        &md,
+        &[
+            "<img",
+            "<script",
+            "</details> <",
+            "<!-- x",
+            "@everyone",
+            "@acme",
+        ],
+    );
+    let gh = github::render(&report);
+    for line in gh.lines() {
+        assert!(line.starts_with("::"), "one command per line: {gh}");
+    }
+    assert!(gh.contains("%250A"), "{gh}");
+    assert!(
+        gh.contains(
+            "file=deploy/<img src=x onerror=alert(1)> @everyone |a|b| `tick` %250A.yaml,line="
+        ),
+        "{gh}"
+    );
+    let sarif = sarif::render(&report, &sarif_opts());
+    assert_sarif_valid(&sarif);
+    insta::with_settings!({ snapshot_path => Path::new("snapshots/formats"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("hostile__markdown", md);
+        insta::assert_snapshot!("hostile__github", gh);
+    });
+}
+
+#[test]
+fn thousands_of_findings_stay_under_the_comment_limit() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (before, after) = (tmp.path().join("before"), tmp.path().join("after"));
+    let n = 2500;
+    let names: Vec<String> = (0..n).map(|i| format!("api-🛑-{i:04}")).collect();
+    let docs = |r| {
+        names
+            .iter()
+            .map(|nm| deployment(&format!("'{nm}'"), r))
+            .collect::<String>()
+    };
+    write_side(&before, "many.yaml", &docs(3));
+    write_side(&after, "many.yaml", &docs(1));
+    let report = dir_report(&before, &after, false);
+    assert_eq!(report.outcome.findings.len(), n);
+
+    let md = markdown::render(&report, &md_opts());
+    let units = markdown::utf16_len(&md);
+    assert!(units <= markdown::COMMENT_LIMIT, "{units}");
+    // Emoji take two UTF-16 units: counting chars would have overshot.
+    assert!(md.chars().count() < units);
+    assert!(
+        units > markdown::COMMENT_LIMIT - 2_000,
+        "the cut keeps as much as fits: {units}"
+    );
+    assert!(
+        md.contains("left out to stay within GitHub's comment limit"),
+        "says so"
+    );
+    assert_markdown_safe(&md, &[]);
+
+    let small = markdown::render(
+        &report,
+        &markdown::Options {
+            max_utf16: 3_000,
+            ..markdown::Options::default()
+        },
+    );
+    assert!(markdown::utf16_len(&small) <= 3_000);
+    assert!(small.starts_with(markdown::MARKER) && small.contains("left out"));
+
+    let gh = github::render(&report);
+    assert_eq!(gh.lines().count(), 11, "10 errors and one notice");
+    assert!(gh.lines().last().is_some_and(
+        |l| l.starts_with("::notice") && l.contains(&format!("{} more findings", n - 10))
+    ));
+    assert_sarif_valid(&sarif::render(&report, &sarif::Options::default()));
+}
+
+#[test]
+fn annotations_cap_each_level_and_put_errors_first() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (before, after) = (tmp.path().join("before"), tmp.path().join("after"));
+    // 12 replicas lowered (errors) and 12 budgets deleted (warnings).
+    let mut base = String::new();
+    let mut head = String::new();
+    for i in 0..12 {
+        base.push_str(&deployment(&format!("a{i}"), 3));
+        head.push_str(&deployment(&format!("a{i}"), 1));
+        base.push_str(&format!(
+            "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: b{i}\n  namespace: payments\nspec:\n  minAvailable: 2\n  selector:\n    matchLabels: {{ app: b{i} }}\n"
+        ));
+        base.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b{i}\n  namespace: payments\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{ app: b{i} }}\n  template:\n    metadata:\n      labels: {{ app: b{i} }}\n"
+        ));
+        head.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b{i}\n  namespace: payments\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{ app: b{i} }}\n  template:\n    metadata:\n      labels: {{ app: b{i} }}\n"
+        ));
+    }
+    write_side(&before, "all.yaml", &base);
+    write_side(&after, "all.yaml", &head);
+    let report = dir_report(&before, &after, false);
+    let gh = github::render(&report);
+    let kinds: Vec<&str> = gh
+        .lines()
+        .map(|l| l.split([' ', ':']).nth(2).unwrap_or(""))
+        .collect();
+    let errors = kinds.iter().filter(|k| **k == "error").count();
+    let warnings = kinds.iter().filter(|k| **k == "warning").count();
+    assert_eq!((errors, warnings), (10, 10), "{gh}");
+    let first_warning = kinds.iter().position(|k| *k == "warning").unwrap_or(0);
+    assert!(kinds[..first_warning].iter().all(|k| *k == "error"), "{gh}");
+    assert!(gh.ends_with("::notice title=continuity-guard::4 more findings not annotated (GitHub shows 10 per severity); the job summary lists them all\n"), "{gh}");
+}
+
+#[test]
+fn github_format_appends_the_summary() {
+    let repo = common::fixture_repo("CG101/replicas-lowered");
+    let summary = repo.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
+        .args([
+            "check",
+            "--base",
+            "main",
+            "--head",
+            "feature",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .args([
+            "--format",
+            "github",
+            "--format",
+            "sarif=out.sarif",
+            "--format",
+            "markdown=comment.md",
+        ])
+        .current_dir(repo.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("::error file=deploy/payments/api.yaml,line=7,col=13,title=CG101 replicas-below-minimum::"), "{stdout}");
+    let written = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        written.starts_with("earlier step\n<!-- continuity-guard -->"),
+        "{written}"
+    );
+    let comment = std::fs::read_to_string(repo.path().join("comment.md")).expect("comment");
+    assert!(
+        comment.contains("https://github.com/acme/infra/blob/"),
+        "{comment}"
+    );
+    assert_sarif_valid(&std::fs::read_to_string(repo.path().join("out.sarif")).expect("sarif"));
+}
+
+/// `pre-commit try-repo` with the real pre-commit, when it is installed: a
+/// staged downscale fails the commit, a harmless change passes.
+#[test]
+fn pre_commit_hook() {
+    let pre_commit = std::env::var("PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
+    let found = std::process::Command::new(&pre_commit)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: pre-commit is not installed (set PRE_COMMIT to its path)");
+        return;
+    }
+    // try-repo clones the hook repository: our own worktree, at its HEAD
+    // plus uncommitted changes.
+    let hook_repo = env!("CARGO_MANIFEST_DIR");
+    let root = common::fixtures().join("CG101/replicas-lowered");
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    common::copy_tree(&root.join("base"), d);
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-q", "-m", "base"]);
+    let home = tempfile::tempdir().expect("home");
+    let run = |d: &Path| {
+        std::process::Command::new(&pre_commit)
+            .args(["try-repo", hook_repo, "continuity-guard", "--verbose"])
+            .current_dir(d)
+            .env("PRE_COMMIT_HOME", home.path())
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("pre-commit runs")
+    };
+    // A harmless change: a comment line.
+    let api = d.join("deploy/payments/api.yaml");
+    let text = std::fs::read_to_string(&api).expect("read");
+    std::fs::write(&api, format!("# owned by payments\n{text}")).expect("write");
+    common::git(d, &["add", "-A"]);
+    let ok = run(d);
+    assert!(
+        ok.status.success(),
+        "harmless change blocked:\n{}\n{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // The downscale.
+    common::copy_tree(&root.join("head"), d);
+    common::git(d, &["add", "-A"]);
+    let bad = run(d);
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success(), "downscale passed:\n{stdout}");
+    assert!(stdout.contains("CG101"), "{stdout}");
+}
+
+/// The action's comment step, run by bash with a stub `gh` that logs its
+/// calls: it updates its own marked comment (not another user's quoting the
+/// marker), posts none when nothing is affected and there is nothing to
+/// update, and turns a fork or a refused write into a notice, never a failure.
+#[test]
+fn action_comment_step() {
+    let has = |cmd: &str| {
+        std::process::Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("bash") || !has("jq") {
+        eprintln!("skipped: bash and jq are needed");
+        return;
+    }
+    let action: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses");
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Post or update the pull-request comment")
+        .expect("the comment step");
+    let script = step["run"].as_str().expect("a script");
+    for s in steps {
+        if let Some(run) = s["run"].as_str() {
+            assert!(!run.contains("${{"), "expression inside run: {run}");
+        }
+    }
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let log = tmp.path().join("gh.log");
+    // `gh api user` fails as it does for GITHUB_TOKEN; listing returns two
+    // pages; writes fail when GH_FAIL_WRITES is set.
+    let stub = format!(
+        r#"#!/usr/bin/env bash
+echo "$*" >> '{log}'
+case "$*" in
+  "api user --jq .login") exit 1 ;;
+  *"-X "*) if [ -n "${{GH_FAIL_WRITES:-}}" ]; then exit 1; fi ;;
+  *"--paginate"*) cat "$GH_COMMENTS" ;;
+esac
+"#,
+        log = log.display()
+    );
+    let gh = bin.join("gh");
+    std::fs::write(&gh, stub).expect("stub");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let report = tmp.path().join("comment.md");
+    std::fs::write(&report, "<!-- continuity-guard -->\nbody\n").expect("report");
+    let comments = tmp.path().join("comments.json");
+    let run = |pages: &str, head_repo: &str, affected: &str, fail: bool| {
+        std::fs::write(&comments, pages).expect("comments");
+        let _ = std::fs::remove_file(&log);
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", script])
+            .env("PATH", path)
+            .env("GH_COMMENTS", &comments)
+            .env("GITHUB_REPOSITORY", "acme/infra")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("PR_NUMBER", "7")
+            .env("PR_HEAD_REPO", head_repo)
+            .env("REPORT", &report)
+            .env("FINDINGS", affected)
+            .env("AFFECTED", affected);
+        if fail {
+            cmd.env("GH_FAIL_WRITES", "1");
+        } else {
+            cmd.env_remove("GH_FAIL_WRITES");
+        }
+        let out = cmd.output().expect("bash runs");
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            calls,
+        )
+    };
+    let ours = r#"[{"id": 11, "user": {"login": "someone"}, "body": "<!-- continuity-guard -->\nquoted"}]
+[{"id": 12, "user": {"login": "github-actions[bot]"}, "body": "<!-- continuity-guard -->\nold"}]"#;
+    let theirs = r#"[{"id": 11, "user": {"login": "someone"}, "body": "<!-- continuity-guard -->\nquoted"}]"#;
+
+    let (code, _, calls) = run(ours, "acme/infra", "0", false);
+    assert_eq!(code, Some(0));
+    assert!(
+        calls.contains("-X PATCH repos/acme/infra/issues/comments/12 -F body=@"),
+        "{calls}"
+    );
+    assert!(!calls.contains("comments/11"), "{calls}");
+
+    let (code, stdout, calls) = run(theirs, "acme/infra", "0", false);
+    assert_eq!(code, Some(0));
+    assert!(!calls.contains("-X"), "nothing to post: {calls}");
+    assert!(stdout.contains("nothing to post"), "{stdout}");
+
+    let (code, _, calls) = run(theirs, "acme/infra", "1", false);
+    assert_eq!(code, Some(0));
+    assert!(
+        calls.contains("-X POST repos/acme/infra/issues/7/comments"),
+        "{calls}"
+    );
+
+    let (code, stdout, calls) = run(ours, "fork/infra", "1", false);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("::notice"), "{stdout}");
+    assert!(calls.is_empty(), "{calls}");
+
+    let (code, stdout, _) = run(theirs, "acme/infra", "1", true);
+    assert_eq!(code, Some(0), "a refused write is a notice, not a failure");
+    assert!(stdout.contains("::notice"), "{stdout}");
+}
