@@ -1097,9 +1097,21 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
         let parent = commit
             .parent(0)
             .map_err(|e| ReportError::Source(shallow_hint(&repo, e)))?;
-        let diff = source::git::diff_commits(&repo, &parent, commit)?;
         let base_tree = source::git::CommitTree::new(&repo, &parent)?;
         let head_tree = source::git::CommitTree::new(&repo, commit)?;
+        // Before the plan existed there is nothing to check against; a commit
+        // that deletes the plan is an error, as in `check`.
+        let no_plan = |t: &dyn Tree, cache: &mut ParseCache| {
+            matches!(cache.plan(t, opts.plan.as_deref()), Ok(None))
+        };
+        if no_plan(&head_tree, &mut cache) && no_plan(&base_tree, &mut cache) {
+            notes.push(format!(
+                "{} ({title}): no continuity plan at this commit or its parent, not assessed",
+                short(&id)
+            ));
+            continue;
+        }
+        let diff = source::git::diff_commits(&repo, &parent, commit)?;
         let outcome = crate::check_trees(
             &base_tree,
             &head_tree,

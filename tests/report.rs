@@ -354,6 +354,19 @@ fn since_walks_the_current_branch() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     git(d, &["init", "-q", "-b", "main"]);
+    write(d, "README.md", "infrastructure\n");
+    git_at(d, "2026-09-01T12:00:00Z", &["add", "-A"]);
+    git_at(
+        d,
+        "2026-09-01T12:00:00Z",
+        &["commit", "-q", "-m", "Repository"],
+    );
+    write(d, "README.md", "infrastructure, soon with a plan\n");
+    git_at(
+        d,
+        "2026-09-02T12:00:00Z",
+        &["commit", "-qam", "Before the plan"],
+    );
     write(d, "continuity.yaml", PLAN);
     write(
         d,
@@ -404,7 +417,8 @@ fn since_walks_the_current_branch() {
     assert_eq!(changes.len(), 1, "{json}");
     assert_eq!(changes[0]["pull_request"], 2);
     assert_eq!(changes[0]["risk"], "critical");
-    // Since before the root: the root commit is noted, not assessed.
+    // Since before the root: the root commit and the commit before the plan
+    // are noted, not assessed; the commit adding the plan is.
     let (code, json, _) = run(
         d,
         &[
@@ -419,13 +433,13 @@ fn since_walks_the_current_branch() {
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
-    assert_eq!(v["changes"].as_array().expect("changes").len(), 2);
+    assert_eq!(v["changes"].as_array().expect("changes").len(), 3);
+    let notes = v["notes"].to_string();
     assert!(
-        v["notes"][0]
-            .as_str()
-            .expect("note")
-            .contains("root commit")
+        notes.contains("(Before the plan): no continuity plan"),
+        "{notes}"
     );
+    assert!(notes.contains("(Repository) is a root commit"), "{notes}");
 }
 
 #[test]
@@ -735,6 +749,9 @@ fn many_merges(services: usize, merges: usize) -> std::time::Duration {
         ],
     );
     let took = started.elapsed();
+    if std::env::var_os("CG_BENCH_KEEP").is_some() {
+        eprintln!("repository kept at {}", dir.keep().display());
+    }
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["changes"].as_array().expect("changes").len(), merges);
@@ -752,7 +769,11 @@ fn a_range_of_many_merges() {
 #[test]
 #[ignore]
 fn benchmark_200_merges() {
-    for services in [100, 1000] {
+    let sizes: Vec<usize> = std::env::var("CG_BENCH_SERVICES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_else(|| vec![100, 1000]);
+    for services in sizes {
         let took = many_merges(services, 200);
         eprintln!(
             "report over 200 merges, {services} services ({} files): {took:?}",

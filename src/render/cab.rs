@@ -567,6 +567,13 @@ fn change_md(o: &mut String, r: &CabReport, n: usize, c: &Change) {
         }
         o.push('\n');
     }
+    if !c.notes.is_empty() {
+        let _ = writeln!(o, "Notes:\n");
+        for n in &c.notes {
+            let _ = writeln!(o, "- {}", md(n, false));
+        }
+        o.push('\n');
+    }
     if let Some(w) = &r.window {
         let hits: Vec<String> = c
             .services
@@ -635,9 +642,9 @@ h2 { font-size: 19px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2
 h3 { font-size: 16px; margin: 18px 0 6px; }
 p.meta, .muted { color: var(--muted); }
 code { font: 12.5px/1.3 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
-  background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+  background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
-th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--soft); font-weight: 600; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; margin: 14px 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
@@ -1067,6 +1074,13 @@ fn change_html(o: &mut String, r: &CabReport, n: usize, c: &Change) {
             );
         }
         o.push_str("</tbody></table>\n");
+    }
+    if !c.notes.is_empty() {
+        o.push_str("<p><b>Notes</b></p><ul>\n");
+        for n in &c.notes {
+            let _ = writeln!(o, "<li>{}</li>", esc(n));
+        }
+        o.push_str("</ul>\n");
     }
     if let Some(w) = &r.window {
         let hits: Vec<&WindowService> = c

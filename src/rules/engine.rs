@@ -132,15 +132,18 @@ impl ParseCache {
             None => crate::plan::DEFAULT_PATHS.to_vec(),
         };
         for path in candidates {
+            let Some(id) = tree.blob_id(path) else {
+                continue;
+            };
+            let key = format!("{id}:{path}");
+            if let Some(plan) = self.plans.get(&key) {
+                return plan.clone().map(Some);
+            }
             if let Some(blob) = tree.read(path) {
-                return self
-                    .plans
-                    .entry(format!("{}:{}", blob.id, path))
-                    .or_insert_with(|| {
-                        crate::plan::load(path, &String::from_utf8_lossy(&blob.bytes)).map(Arc::new)
-                    })
-                    .clone()
-                    .map(Some);
+                let plan =
+                    crate::plan::load(path, &String::from_utf8_lossy(&blob.bytes)).map(Arc::new);
+                self.plans.insert(key, plan.clone());
+                return plan.map(Some);
             }
         }
         Ok(None)
