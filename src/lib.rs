@@ -3,6 +3,7 @@
 //! The pipeline (DESIGN.md §1): revisions → change set → documents → facts per
 //! service → findings → renderers. [`check`] runs it for two sides.
 
+pub mod cab;
 pub mod facts;
 pub mod plan;
 pub mod readers;
@@ -15,6 +16,7 @@ use plan::model::Severity;
 use rules::engine::{self, Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which two sides to compare.
 #[derive(Clone, Debug)]
@@ -160,15 +162,17 @@ fn plans(
     base: &dyn Tree,
     head: &dyn Tree,
     explicit: Option<&str>,
-) -> Result<(plan::Plan, plan::Plan), CheckError> {
-    let head_plan = plan::find(head, explicit)?.ok_or_else(|| {
+    cache: &mut ParseCache,
+) -> Result<(Arc<plan::Plan>, Arc<plan::Plan>), CheckError> {
+    let head_plan = cache.plan(head, explicit)?.ok_or_else(|| {
         CheckError::NoPlan(match explicit {
             Some(p) => format!("no continuity plan at `{p}` on the head side"),
             None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
         })
     })?;
-    let base_plan =
-        plan::find(base, explicit)?.unwrap_or_else(|| plan::Plan::empty(&head_plan.path));
+    let base_plan = cache
+        .plan(base, explicit)?
+        .unwrap_or_else(|| Arc::new(plan::Plan::empty(&head_plan.path)));
     Ok((base_plan, head_plan))
 }
 
@@ -181,7 +185,7 @@ pub fn check_trees(
     base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
-    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref())?;
+    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| {
@@ -302,6 +306,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
             })
         }
     }
+}
+
+/// `continuity-guard report`: the change advisory board report of a range
+/// of commits (see [`cab`]).
+pub fn report(opts: &cab::ReportOptions) -> Result<cab::CabReport, cab::ReportError> {
+    cab::report(opts)
 }
 
 /// A side with no files (a repository without commits).

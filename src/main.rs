@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Check what a change does to the services' continuity plans.
     Check(CheckArgs),
+    /// Change advisory board report: every first-parent commit of a range, its risk and approvals.
+    Report(ReportArgs),
     /// List the rules.
     Rules,
     /// Explain a rule: what it checks, why, an example, how to fix.
@@ -183,6 +185,91 @@ fn init(args: InitArgs) -> ExitCode {
         }
         Err(e) => usage(&e),
     }
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  continuity-guard report --range v1.4.0..v1.5.0 --format html --output cab.html\n  continuity-guard report --since 2026-11-16 --window 2026-11-28T22:00/2h\n  continuity-guard report --range origin/main~20..origin/main --format json"
+)]
+struct ReportArgs {
+    /// The commits: the first-parent history of B without what A reaches (`A..B`).
+    #[arg(
+        long,
+        value_name = "A..B",
+        required_unless_present = "since",
+        conflicts_with = "since"
+    )]
+    range: Option<String>,
+    /// The first-parent history of HEAD since a day (YYYY-MM-DD, midnight in the plan's zone).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
+    #[arg(long, value_name = "PATH")]
+    plan: Option<String>,
+    /// The day the report is made for (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// The planned implementation window, START/DURATION: 2026-11-28T22:00/2h (plan's zone), or with Z or ±HH:MM.
+    #[arg(long, value_name = "START/DURATION")]
+    window: Option<String>,
+    /// Output format.
+    #[arg(long, value_name = "FMT", default_value = "markdown", value_parser = ["markdown", "html", "json"])]
+    format: String,
+    /// Write to a file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Repository directory [default: the current directory].
+    #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+}
+
+fn report(args: ReportArgs) -> ExitCode {
+    use continuity_guard::cab::{Range, ReportError, ReportOptions};
+    let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(today),
+        Err(e) => return usage(&e),
+    };
+    let range = match (args.range, args.since) {
+        (Some(r), _) => Range::Revs(r),
+        (None, Some(s)) => match s.parse::<jiff::civil::Date>() {
+            Ok(d) => Range::Since(d),
+            Err(_) => return usage(&format!("--since: `{s}` is not a date; write YYYY-MM-DD")),
+        },
+        (None, None) => return usage("give --range A..B or --since DATE"),
+    };
+    let opts = ReportOptions {
+        range,
+        repo_dir: args.repo,
+        plan: args.plan,
+        as_of,
+        window: args.window,
+    };
+    let report = match continuity_guard::report(&opts) {
+        Ok(r) => r,
+        Err(ReportError::Change {
+            commit,
+            title,
+            error,
+        }) => {
+            eprintln!("error: cannot assess commit {commit} ({title})");
+            return check_error(&error);
+        }
+        Err(e) => return usage(&e.to_string()),
+    };
+    let text = match args.format.as_str() {
+        "html" => render::cab::html(&report),
+        "json" => render::cab::json(&report),
+        _ => render::cab::markdown(&report),
+    };
+    match args.output {
+        Some(p) => {
+            if let Err(e) = std::fs::write(&p, text) {
+                return usage(&format!("cannot write {}: {e}", p.display()));
+            }
+        }
+        None => print!("{text}"),
+    }
+    ExitCode::SUCCESS
 }
 
 fn today() -> jiff::civil::Date {
@@ -353,6 +440,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Report(args) => report(args),
         Command::Status(args) => status(args),
         Command::Init(args) => init(args),
         Command::Rules => {

@@ -1,5 +1,6 @@
 //! Renderers: each output format turns the same report into text.
 
+pub mod cab;
 pub mod github;
 pub mod html;
 pub mod human;

@@ -114,13 +114,43 @@ pub struct Outcome {
     pub as_of: jiff::civil::Date,
 }
 
-/// Parses files once per blob id, across sides and commits.
+/// Parses files (and plans) once per blob id, across sides and commits.
 #[derive(Default)]
 pub struct ParseCache {
     reads: HashMap<String, Arc<FileRead>>,
+    plans: HashMap<String, Result<Arc<Plan>, crate::plan::PlanError>>,
 }
 
 impl ParseCache {
+    /// The plan of one side (`--plan PATH`, else the default paths), parsed
+    /// once per (blob id, path): `Ok(None)` when the side has none.
+    pub fn plan(
+        &mut self,
+        tree: &dyn Tree,
+        explicit: Option<&str>,
+    ) -> Result<Option<Arc<Plan>>, crate::plan::PlanError> {
+        let candidates: Vec<&str> = match explicit {
+            Some(p) => vec![p],
+            None => crate::plan::DEFAULT_PATHS.to_vec(),
+        };
+        for path in candidates {
+            let Some(id) = tree.blob_id(path) else {
+                continue;
+            };
+            let key = format!("{id}:{path}");
+            if let Some(plan) = self.plans.get(&key) {
+                return plan.clone().map(Some);
+            }
+            if let Some(blob) = tree.read(path) {
+                let plan =
+                    crate::plan::load(path, &String::from_utf8_lossy(&blob.bytes)).map(Arc::new);
+                self.plans.insert(key, plan.clone());
+                return plan.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
     fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<FileRead> {
         // The same blob under another path keeps its resources' paths right.
         let key = format!("{}:{}", blob.id, path);

@@ -95,6 +95,11 @@ impl Tree for CommitTree<'_> {
         entry_kind(entry.filemode())
     }
 
+    fn blob_id(&self, path: &str) -> Option<String> {
+        let entry = self.tree.get_path(std::path::Path::new(path)).ok()?;
+        (entry_kind(entry.filemode()) == Some(EntryKind::File)).then(|| entry.id().to_string())
+    }
+
     fn list_under(&self, prefix: &str) -> Vec<String> {
         // Walk only the subtree under the prefix's folder.
         let (folder, subtree) = if prefix.is_empty() {

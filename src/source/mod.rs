@@ -56,6 +56,11 @@ pub trait Tree {
     fn kind(&self, path: &str) -> Option<EntryKind>;
     /// All regular files under a folder prefix (`""` = everything), sorted.
     fn list_under(&self, prefix: &str) -> Vec<String>;
+    /// The blob id of the regular file at `path`, without reading it where the
+    /// side knows it (git); caches look a file up by it before reading.
+    fn blob_id(&self, path: &str) -> Option<String> {
+        self.read(path).map(|b| b.id)
+    }
 }
 
 /// Describes one side for the reports: the revision asked for and the commit used.
