@@ -63,10 +63,11 @@ impl Rule for DependencyRto {
         // with its shortest chain. `seen` also guards against cycles (the plan
         // rejects them, but rules never trust that).
         let mut seen: BTreeSet<&str> = BTreeSet::from([service.name.as_str()]);
+        let direct = svc.hard_dependencies();
         let mut queue: VecDeque<(usize, Vec<&str>)> = VecDeque::new();
-        for (i, d) in service.depends_on.iter().enumerate() {
-            if !d.soft && seen.insert(d.service.value.as_str()) {
-                queue.push_back((i, vec![d.service.value.as_str()]));
+        for (i, (name, _)) in direct.iter().enumerate() {
+            if seen.insert(name.as_str()) {
+                queue.push_back((i, vec![name.as_str()]));
             }
         }
         while let Some((entry, chain)) = queue.pop_front() {
@@ -78,7 +79,7 @@ impl Rule for DependencyRto {
             };
             if let Some(dep_rto) = &dep.targets.rto
                 && dep_rto.value > rto.value
-                && let Some(first) = service.depends_on.get(entry)
+                && let Some((_, first)) = direct.get(entry)
             {
                 let path: Vec<&str> = std::iter::once(service.name.as_str())
                     .chain(chain.iter().copied())
@@ -98,7 +99,7 @@ impl Rule for DependencyRto {
                         "shorten {name}'s RTO (with a recovery test), mark the dependency `soft: true` if {} runs without it, or agree a longer RTO for {} with a CAB decision",
                         service.name, service.name
                     )),
-                    primary: svc.plan_loc(first.service.span),
+                    primary: first.clone(),
                     secondary: vec![
                         (
                             svc.plan_loc(rto.span),

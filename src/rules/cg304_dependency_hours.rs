@@ -59,8 +59,8 @@ impl Rule for DependencyHours {
             return;
         };
         let (from, to) = year_from(svc.as_of);
-        for dep in svc.service.depends_on.iter().filter(|d| !d.soft) {
-            let name = &dep.service.value;
+        for (name, declared) in svc.hard_dependencies() {
+            let name = &name;
             let Some(dep_hours) = svc
                 .plan
                 .services
@@ -87,7 +87,7 @@ impl Rule for DependencyHours {
                     "extend the hours of {name} to cover {mine}, narrow those of {}, or mark the dependency `soft: true` if {} runs without it",
                     svc.service.name, svc.service.name
                 )),
-                primary: svc.plan_loc(dep.service.span),
+                primary: declared,
                 secondary: vec![
                     (svc.plan_loc(hours.span), format!("hours of {}: {mine}", svc.service.name)),
                     (svc.plan_loc(dep_hours.span), format!("hours of {name}: {theirs}")),

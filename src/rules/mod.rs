@@ -81,6 +81,39 @@ impl ServiceView<'_> {
         }
     }
 
+    /// Direct hard dependencies with where each is declared: the plan's
+    /// `depends_on` entries not written `soft: true`, then the service's
+    /// Backstage `spec.dependsOn` refs resolved to services through their
+    /// `catalog:` selectors (DESIGN §2). A dependency the plan marks soft stays soft.
+    pub fn hard_dependencies(&self) -> Vec<(String, Loc)> {
+        let mut out: Vec<(String, Loc)> = Vec::new();
+        for d in self.service.depends_on.iter().filter(|d| !d.soft) {
+            if !out.iter().any(|(n, _)| *n == d.service.value) {
+                out.push((d.service.value.clone(), self.plan_loc(d.service.span)));
+            }
+        }
+        for (entity, loc) in &self.facts.depends_on {
+            for s in self.plan.services.values() {
+                let named = s.matchers.iter().any(|m| {
+                    matches!(m, crate::plan::model::Matcher::Catalog(c) if c.eq_ignore_ascii_case(entity))
+                });
+                let soft = self
+                    .service
+                    .depends_on
+                    .iter()
+                    .any(|d| d.soft && d.service.value == s.name);
+                if named
+                    && !soft
+                    && s.name != self.service.name
+                    && !out.iter().any(|(n, _)| *n == s.name)
+                {
+                    out.push((s.name.clone(), loc.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// "tier gold" or "service payments", naming where a target comes from.
     pub fn target_owner(&self) -> String {
         match &self.service.tier {
