@@ -6,6 +6,7 @@ pub mod cloudformation;
 pub mod compose;
 pub mod kubernetes;
 pub mod terraform;
+pub mod terraform_plan;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -164,9 +165,15 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     read
 }
 
-/// JSON and `.template` files: CloudFormation or nothing.
+/// JSON and `.template` files: CloudFormation, a Terraform plan, or nothing.
 fn read_cloudformation_only(path: &Arc<str>, text: &str, read: &mut FileRead) {
     match yaml::parse_stream(text, yaml::Budget::default()) {
+        Ok(docs) if docs.iter().any(|d| terraform_plan::is_plan(&d.root)) => {
+            read.infrastructure = true;
+            for doc in docs.iter().filter(|d| terraform_plan::is_plan(&d.root)) {
+                read.resources.extend(terraform_plan::read(path, &doc.root));
+            }
+        }
         Ok(docs) => {
             let is_json = path.to_ascii_lowercase().ends_with(".json");
             if is_json
