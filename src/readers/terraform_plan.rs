@@ -32,7 +32,7 @@ pub fn read(path: &Arc<str>, root: &Node) -> Vec<Resource> {
             todo.push(child);
         }
     }
-    out.sort_by(|a, b| a.span.start.cmp(&b.span.start));
+    out.sort_by_key(|r| r.span.start);
     out
 }
 
