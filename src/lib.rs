@@ -14,6 +14,7 @@ use plan::model::Severity;
 use rules::engine::{self, Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which two sides to compare.
 #[derive(Clone, Debug)]
@@ -159,15 +160,18 @@ fn plans(
     base: &dyn Tree,
     head: &dyn Tree,
     explicit: Option<&str>,
-) -> Result<(plan::Plan, plan::Plan), CheckError> {
-    let head_plan = plan::find(head, explicit)?.ok_or_else(|| {
+    cache: &mut plan::PlanCache,
+) -> Result<(Arc<plan::Plan>, Arc<plan::Plan>), CheckError> {
+    let head_plan = cache.find(head, explicit)?.ok_or_else(|| {
         CheckError::NoPlan(match explicit {
             Some(p) => format!("no continuity plan at `{p}` on the head side"),
             None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
         })
     })?;
-    let base_plan =
-        plan::find(base, explicit)?.unwrap_or_else(|| plan::Plan::empty(&head_plan.path));
+    let base_plan = match cache.find(base, explicit)? {
+        Some(p) => p,
+        None => Arc::new(plan::Plan::empty(&head_plan.path)),
+    };
     Ok((base_plan, head_plan))
 }
 
@@ -180,7 +184,7 @@ pub fn check_trees(
     base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
-    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref())?;
+    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref(), &mut cache.plans)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| {

@@ -128,7 +128,6 @@ impl<T> Fact<T> {
     }
 }
 
-
 /// What kind of data store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StoreKind {

@@ -10,6 +10,8 @@ pub use load::{PlanError, load};
 pub use model::Plan;
 
 use crate::source::Tree;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where the plan is looked for when `--plan` is not given.
 pub const DEFAULT_PATHS: &[&str] = &["continuity.yaml", ".continuity/plan.yaml"];
@@ -27,4 +29,38 @@ pub fn find(tree: &dyn Tree, explicit: Option<&str>) -> Result<Option<Plan>, Pla
         }
     }
     Ok(None)
+}
+
+/// Plans already read, by blob id: a plan that is the same at both sides, or
+/// in several commits of a report range, is parsed and validated once.
+#[derive(Default)]
+pub struct PlanCache {
+    plans: HashMap<(String, String), Arc<Plan>>,
+}
+
+impl PlanCache {
+    /// [`find`], through the cache.
+    pub fn find(
+        &mut self,
+        tree: &dyn Tree,
+        explicit: Option<&str>,
+    ) -> Result<Option<Arc<Plan>>, PlanError> {
+        let candidates: Vec<&str> = match explicit {
+            Some(p) => vec![p],
+            None => DEFAULT_PATHS.to_vec(),
+        };
+        for path in candidates {
+            if let Some(blob) = tree.read(path) {
+                let key = (blob.id.clone(), path.to_string());
+                if let Some(plan) = self.plans.get(&key) {
+                    return Ok(Some(plan.clone()));
+                }
+                let text = String::from_utf8_lossy(&blob.bytes);
+                let plan = Arc::new(load(path, &text)?);
+                self.plans.insert(key, plan.clone());
+                return Ok(Some(plan));
+            }
+        }
+        Ok(None)
+    }
 }

@@ -3,9 +3,50 @@
 //! of the plan text it came from.
 
 use crate::readers::Span;
-use globset::GlobSet;
+use globset::{Glob, GlobSet};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// A set of globs, validated when the plan is read and compiled on first use.
+///
+/// Compiling a `GlobSet` builds automata; a plan of 2,000 services would
+/// spend most of a check compiling sets of services the change never asks
+/// about, so each set is compiled only when a path is matched against it.
+#[derive(Clone, Debug, Default)]
+pub struct LazyGlobSet {
+    globs: Vec<Glob>,
+    compiled: OnceLock<Option<GlobSet>>,
+}
+
+impl LazyGlobSet {
+    /// A set of already validated globs.
+    pub fn new(globs: Vec<Glob>) -> LazyGlobSet {
+        LazyGlobSet {
+            globs,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Whether any glob matches.
+    pub fn is_match(&self, candidate: &str) -> bool {
+        let compiled = self.compiled.get_or_init(|| {
+            let mut b = globset::GlobSetBuilder::new();
+            for g in &self.globs {
+                b.add(g.clone());
+            }
+            // Building fails only past the regex size limit, which globs that
+            // parsed do not reach; then each glob is tried on its own.
+            b.build().ok()
+        });
+        match compiled {
+            Some(set) => set.is_match(candidate),
+            None => self
+                .globs
+                .iter()
+                .any(|g| g.compile_matcher().is_match(candidate)),
+        }
+    }
+}
 
 /// A value with the span of the plan text that set it. Equality ignores the
 /// span, so two plans compare equal when their values do.
@@ -105,8 +146,8 @@ pub enum Matcher {
     Paths {
         /// The patterns as written.
         patterns: Vec<String>,
-        /// Compiled.
-        set: GlobSet,
+        /// Compiled on first use.
+        set: LazyGlobSet,
         /// The literal prefix of each pattern (the folder walked).
         prefixes: Vec<String>,
     },
@@ -121,8 +162,8 @@ pub enum Matcher {
     Terraform {
         /// As written.
         patterns: Vec<String>,
-        /// Compiled.
-        set: GlobSet,
+        /// Compiled on first use.
+        set: LazyGlobSet,
     },
     /// A Backstage entity ref, normalised `kind:namespace/name` lowercase.
     Catalog(String),

@@ -116,6 +116,8 @@ pub struct Outcome {
 #[derive(Default)]
 pub struct ParseCache {
     reads: HashMap<String, Arc<FileRead>>,
+    /// Plans, once per blob.
+    pub plans: crate::plan::PlanCache,
 }
 
 impl ParseCache {
@@ -221,16 +223,110 @@ fn has_content_selectors(service: &Service) -> bool {
         .any(|m| !matches!(m, Matcher::Paths { .. }))
 }
 
+/// Which services a path or a resource can belong to, built once per plan so
+/// a changed file is tested against the few services whose `paths` globs
+/// could match it (by literal prefix) and the services with content
+/// selectors, not against every service of the plan.
+struct PlanIndex<'p> {
+    /// Services by the literal prefix of each of their `paths` globs.
+    by_prefix: HashMap<String, Vec<&'p Service>>,
+    /// Services with content selectors.
+    by_content: Vec<&'p Service>,
+    /// Direct hard dependents of each service.
+    dependents: HashMap<&'p str, Vec<&'p str>>,
+}
+
+impl<'p> PlanIndex<'p> {
+    fn new(plan: &'p Plan) -> PlanIndex<'p> {
+        let mut by_prefix: HashMap<String, Vec<&'p Service>> = HashMap::new();
+        let mut dependents: HashMap<&'p str, Vec<&'p str>> = HashMap::new();
+        for s in plan.services.values() {
+            for m in &s.matchers {
+                if let Matcher::Paths { patterns, .. } = m {
+                    for p in patterns {
+                        // An escaped character hides the real prefix: test everywhere.
+                        let prefix = if p.contains('\\') {
+                            String::new()
+                        } else {
+                            crate::plan::load::literal_prefix(p)
+                        };
+                        let list = by_prefix.entry(prefix).or_default();
+                        if !list.iter().any(|x| x.name == s.name) {
+                            list.push(s);
+                        }
+                    }
+                }
+            }
+            for d in s.depends_on.iter().filter(|d| !d.soft) {
+                dependents
+                    .entry(d.service.value.as_str())
+                    .or_default()
+                    .push(s.name.as_str());
+            }
+        }
+        PlanIndex {
+            by_prefix,
+            by_content: plan
+                .services
+                .values()
+                .filter(|s| has_content_selectors(s))
+                .collect(),
+            dependents,
+        }
+    }
+
+    /// Services whose `paths` could match `path`: those with a prefix that is
+    /// `path` itself, or one of its folders, or empty.
+    fn path_candidates<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'p Service> + 'a {
+        let folders = std::iter::once(0)
+            .chain(path.match_indices('/').map(|(i, _)| i + 1))
+            .map(|end| &path[..end]);
+        folders
+            .chain(std::iter::once(path))
+            .filter_map(|prefix| self.by_prefix.get(prefix))
+            .flatten()
+            .copied()
+    }
+
+    /// Services that hard-depend on `name`, directly or through others
+    /// (the same set as [`Plan::hard_dependents`], without a scan per step).
+    fn hard_dependents(&self, name: &str) -> BTreeSet<&'p str> {
+        let mut out: BTreeSet<&'p str> = BTreeSet::new();
+        let mut todo: Vec<&str> = vec![name];
+        while let Some(n) = todo.pop() {
+            for d in self.dependents.get(n).into_iter().flatten() {
+                if *d != name && out.insert(d) {
+                    todo.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The services a file belongs to at one side.
-fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSet<String> {
+fn services_of_file(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&FileRead>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
     }
-    for s in plan.services.values() {
-        let by_content = read.is_some_and(|r| r.resources.iter().any(|res| content_match(s, res)));
-        if path_match(s, path) || by_content {
+    for s in index.path_candidates(path) {
+        if path_match(s, path) {
             out.insert(s.name.clone());
+        }
+    }
+    if let Some(r) = read
+        && !r.resources.is_empty()
+    {
+        for s in &index.by_content {
+            if r.resources.iter().any(|res| content_match(s, res)) {
+                out.insert(s.name.clone());
+            }
         }
     }
     out
@@ -377,6 +473,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         plan: inputs.head_plan,
         all_files: None,
     };
+    let base_index = PlanIndex::new(inputs.base_plan);
+    let head_index = PlanIndex::new(inputs.head_plan);
     let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
     let mut affected: BTreeSet<String> = BTreeSet::new();
     let changed_base: Vec<String> = inputs
@@ -399,7 +497,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             && (base.tree.kind(p) == Some(EntryKind::File) || base.tree.kind(p).is_none())
         {
             let read = base.file(cache, &mut sources, p);
-            mapped.extend(services_of_file(base.plan, p, read.as_deref()));
+            mapped.extend(services_of_file(base.plan, &base_index, p, read.as_deref()));
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
@@ -412,7 +510,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(r) = &head_read {
                 notes.extend(r.notes.iter().cloned());
             }
-            let at_head = services_of_file(head.plan, p, head_read.as_deref());
+            let at_head = services_of_file(head.plan, &head_index, p, head_read.as_deref());
             // CG001 at head: a changed file we cannot read.
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.error
@@ -522,8 +620,18 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
     // 3. Hard dependents, transitively, at either side.
     for name in affected.clone() {
-        affected.extend(bp.hard_dependents(&name));
-        affected.extend(hp.hard_dependents(&name));
+        affected.extend(
+            base_index
+                .hard_dependents(&name)
+                .into_iter()
+                .map(String::from),
+        );
+        affected.extend(
+            head_index
+                .hard_dependents(&name)
+                .into_iter()
+                .map(String::from),
+        );
     }
 
     // 4. Facts and rules per service.
