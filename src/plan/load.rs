@@ -714,22 +714,15 @@ fn targets(
     Ok(t)
 }
 
-fn path_globs(patterns: &[String]) -> Result<Vec<globset::Glob>, String> {
-    patterns
-        .iter()
-        .map(|p| {
+fn globs(patterns: &[String]) -> Result<globset::GlobSet, String> {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(
             globset::GlobBuilder::new(p)
                 .literal_separator(true)
                 .build()
-                .map_err(|e| format!("bad glob `{p}`: {e}"))
-        })
-        .collect()
-}
-
-fn globs(patterns: &[String]) -> Result<globset::GlobSet, String> {
-    let mut b = globset::GlobSetBuilder::new();
-    for g in path_globs(patterns)? {
-        b.add(g);
+                .map_err(|e| format!("bad glob `{p}`: {e}"))?,
+        );
     }
     b.build().map_err(|e| e.to_string())
 }
@@ -751,7 +744,8 @@ fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanErr
     let v = &m.value;
     let mut out = Vec::new();
     if let Some(paths) = &v.paths {
-        let set = LazyGlobSet::new(path_globs(paths).map_err(|e| ctx.at(m, e))?);
+        let set = LazyGlobSet::new(paths, true)
+            .map_err(|(p, e)| ctx.at(m, format!("bad glob `{p}`: {e}")))?;
         out.push(Matcher::Paths {
             patterns: paths.clone(),
             set,
@@ -768,15 +762,11 @@ fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanErr
         });
     }
     if let Some(t) = &v.terraform {
-        let globs = t
-            .iter()
-            .map(|p| {
-                globset::Glob::new(p).map_err(|e| ctx.at(m, format!("bad address glob `{p}`: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let set = LazyGlobSet::new(t, false)
+            .map_err(|(p, e)| ctx.at(m, format!("bad address glob `{p}`: {e}")))?;
         out.push(Matcher::Terraform {
             patterns: t.clone(),
-            set: LazyGlobSet::new(globs),
+            set,
         });
     }
     if let Some(c) = &v.catalog {

@@ -308,25 +308,32 @@ fn pruned_diff(
     folder: &str,
     out: &mut Vec<Change>,
 ) -> Option<()> {
-    let entries = |t: Option<&git2::Tree<'_>>| -> std::collections::BTreeMap<Vec<u8>, EntryInfo> {
-        t.map(|t| {
-            t.iter()
-                .map(|e| {
-                    let is_tree = e.kind() == Some(ObjectType::Tree);
-                    (e.name_bytes().to_vec(), (e.id(), e.filemode(), is_tree))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let info = |e: git2::TreeEntry<'_>| -> EntryInfo {
+        (e.id(), e.filemode(), e.kind() == Some(ObjectType::Tree))
     };
-    let (a, b) = (entries(old), entries(new));
-    let names: std::collections::BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
-    for name in names {
-        let path = format!("{folder}{}", String::from_utf8_lossy(name));
-        let (ea, eb) = (a.get(name), b.get(name));
-        if ea == eb {
-            continue;
+    // Names that differ: each entry of one side looked up in the other
+    // (a binary search), with no copy of the equal ones.
+    let mut differing: Vec<(Vec<u8>, Option<EntryInfo>, Option<EntryInfo>)> = Vec::new();
+    if let Some(n) = new {
+        for e in n.iter() {
+            let other = old.and_then(|o| o.get_name_bytes(e.name_bytes()).map(info));
+            let name = e.name_bytes().to_vec();
+            let this = info(e);
+            if other != Some(this) {
+                differing.push((name, other, Some(this)));
+            }
         }
+    }
+    if let Some(o) = old {
+        for e in o.iter() {
+            if new.and_then(|n| n.get_name_bytes(e.name_bytes())).is_none() {
+                differing.push((e.name_bytes().to_vec(), Some(info(e)), None));
+            }
+        }
+    }
+    for (name, ea, eb) in differing {
+        let (ea, eb) = (ea.as_ref(), eb.as_ref());
+        let path = format!("{folder}{}", String::from_utf8_lossy(&name));
         let subtree = |e: Option<&EntryInfo>| -> Option<Option<git2::Tree<'_>>> {
             match e {
                 Some((id, _, true)) => repo.find_tree(*id).ok().map(Some),
