@@ -4,6 +4,8 @@
 //! service → findings → renderers. [`check`] runs it for two sides.
 
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod plan;
 pub mod readers;
 pub mod render;
