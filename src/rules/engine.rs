@@ -112,21 +112,43 @@ pub struct Outcome {
     pub sources: SourceStore,
 }
 
+/// A file as read, its resources shared: every service and side that uses a
+/// resource gets the same one instead of a copy of its tree.
+struct Parsed {
+    /// What the reader said; its `resources` are moved to [`Parsed::resources`].
+    read: FileRead,
+    resources: Vec<Arc<Resource>>,
+}
+
+impl std::ops::Deref for Parsed {
+    type Target = FileRead;
+    fn deref(&self) -> &FileRead {
+        &self.read
+    }
+}
+
 /// Parses files once per blob id, across sides and commits.
 #[derive(Default)]
 pub struct ParseCache {
-    reads: HashMap<String, Arc<FileRead>>,
+    reads: HashMap<String, Arc<Parsed>>,
     /// Plans, once per blob.
     pub plans: crate::plan::PlanCache,
 }
 
 impl ParseCache {
-    fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<FileRead> {
+    fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<Parsed> {
         // The same blob under another path keeps its resources' paths right.
         let key = format!("{}:{}", blob.id, path);
         self.reads
             .entry(key)
-            .or_insert_with(|| Arc::new(readers::read_file(path, &blob.bytes)))
+            .or_insert_with(|| {
+                let mut read = readers::read_file(path, &blob.bytes);
+                let resources = std::mem::take(&mut read.resources)
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect();
+                Arc::new(Parsed { read, resources })
+            })
             .clone()
     }
 }
@@ -164,7 +186,7 @@ impl SideCtx<'_> {
         cache: &mut ParseCache,
         sources: &mut SourceStore,
         path: &str,
-    ) -> Option<Arc<FileRead>> {
+    ) -> Option<Arc<Parsed>> {
         let blob = self.tree.read(path)?;
         let path: Arc<str> = Arc::from(path);
         let read = cache.read(&path, &blob);
@@ -309,7 +331,7 @@ fn services_of_file(
     plan: &Plan,
     index: &PlanIndex,
     path: &str,
-    read: Option<&FileRead>,
+    read: Option<&Parsed>,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
@@ -367,7 +389,7 @@ fn service_resources(
         if let Some(read) = ctx.file(cache, sources, p) {
             for r in &read.resources {
                 if all || content_match(service, r) {
-                    out.push(Arc::new(r.clone()));
+                    out.push(r.clone());
                 }
             }
         }
