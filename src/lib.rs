@@ -158,23 +158,30 @@ impl Report {
     }
 }
 
+/// The plans of both sides; the changed files are read meanwhile.
 fn plans(
     base: &dyn Tree,
     head: &dyn Tree,
+    changes: &ChangeSet,
     explicit: Option<&str>,
-    cache: &mut plan::PlanCache,
+    cache: &mut ParseCache,
 ) -> Result<(Arc<plan::Plan>, Arc<plan::Plan>), CheckError> {
-    let head_plan = cache.find(head, explicit)?.ok_or_else(|| {
-        CheckError::NoPlan(match explicit {
-            Some(p) => format!("no continuity plan at `{p}` on the head side"),
-            None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
-        })
-    })?;
-    let base_plan = match cache.find(base, explicit)? {
-        Some(p) => p,
-        None => Arc::new(plan::Plan::empty(&head_plan.path)),
-    };
-    Ok((base_plan, head_plan))
+    let head_blob = plan::locate(head, explicit);
+    let base_blob = plan::locate(base, explicit);
+    cache.with_plans_in_parallel(base, head, changes, |plans| {
+        let head_plan = match &head_blob {
+            Some((path, blob)) => plans.load_blob(path, blob)?,
+            None => return Err(CheckError::NoPlan(match explicit {
+                Some(p) => format!("no continuity plan at `{p}` on the head side"),
+                None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
+            })),
+        };
+        let base_plan = match &base_blob {
+            Some((path, blob)) => plans.load_blob(path, blob)?,
+            None => Arc::new(plan::Plan::empty(&head_plan.path)),
+        };
+        Ok((base_plan, head_plan))
+    })
 }
 
 /// Runs a check between two trees with a change set already computed.
@@ -186,7 +193,7 @@ pub fn check_trees(
     base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
-    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref(), &mut cache.plans)?;
+    let (base_plan, head_plan) = plans(base, head, changes, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| {

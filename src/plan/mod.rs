@@ -45,22 +45,35 @@ impl PlanCache {
         tree: &dyn Tree,
         explicit: Option<&str>,
     ) -> Result<Option<Arc<Plan>>, PlanError> {
-        let candidates: Vec<&str> = match explicit {
-            Some(p) => vec![p],
-            None => DEFAULT_PATHS.to_vec(),
-        };
-        for path in candidates {
-            if let Some(blob) = tree.read(path) {
-                let key = (blob.id.clone(), path.to_string());
-                if let Some(plan) = self.plans.get(&key) {
-                    return Ok(Some(plan.clone()));
-                }
-                let text = String::from_utf8_lossy(&blob.bytes);
-                let plan = Arc::new(load(path, &text)?);
-                self.plans.insert(key, plan.clone());
-                return Ok(Some(plan));
-            }
-        }
-        Ok(None)
+        locate(tree, explicit)
+            .map(|(path, blob)| self.load_blob(&path, &blob))
+            .transpose()
     }
+
+    /// Loads a plan's blob found by [`locate`], through the cache.
+    pub fn load_blob(
+        &mut self,
+        path: &str,
+        blob: &crate::source::Blob,
+    ) -> Result<Arc<Plan>, PlanError> {
+        let key = (blob.id.clone(), path.to_string());
+        if let Some(plan) = self.plans.get(&key) {
+            return Ok(plan.clone());
+        }
+        let text = String::from_utf8_lossy(&blob.bytes);
+        let plan = Arc::new(load(path, &text)?);
+        self.plans.insert(key, plan.clone());
+        Ok(plan)
+    }
+}
+
+/// Where the plan of one side is, and its blob, without parsing it.
+pub fn locate(tree: &dyn Tree, explicit: Option<&str>) -> Option<(String, crate::source::Blob)> {
+    let candidates: Vec<&str> = match explicit {
+        Some(p) => vec![p],
+        None => DEFAULT_PATHS.to_vec(),
+    };
+    candidates
+        .into_iter()
+        .find_map(|path| tree.read(path).map(|blob| (path.to_string(), blob)))
 }
