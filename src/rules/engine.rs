@@ -490,9 +490,17 @@ fn service_resources(
 
 /// Inline suppression on the line or the line above: `# continuity-guard: ignore[CG101] reason`.
 fn inline_suppression(text: &str, line: usize, code: &str) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
+    // Only the two lines asked for, not a list of every line per finding.
+    let above = line.saturating_sub(2);
+    let mut near = text.lines().skip(above).take(line - above);
+    let (first, second) = (near.next(), near.next());
+    let line_of = |l: usize| match l.checked_sub(above + 1) {
+        Some(0) => first,
+        Some(1) => second,
+        _ => None,
+    };
     for l in [line, line.saturating_sub(1)] {
-        let Some(content) = l.checked_sub(1).and_then(|i| lines.get(i)) else {
+        let Some(content) = line_of(l) else {
             continue;
         };
         let Some(at) = content.find("continuity-guard: ignore[") else {
@@ -881,5 +889,9 @@ mod tests {
         assert_eq!(inline_suppression(text, 3, "CG101"), Some("canary".into()));
         assert_eq!(inline_suppression(text, 3, "CG103"), None);
         assert_eq!(inline_suppression(text, 1, "CG101"), None);
+        assert_eq!(inline_suppression(text, 2, "CG101"), Some("canary".into()));
+        assert_eq!(inline_suppression(text, 0, "CG101"), None);
+        assert_eq!(inline_suppression(text, 9, "CG101"), None);
+        assert_eq!(inline_suppression(text, 4, "CG101"), None);
     }
 }
