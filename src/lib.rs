@@ -5,6 +5,8 @@
 
 pub mod cab;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod plan;
 pub mod readers;
 pub mod render;
@@ -158,22 +160,30 @@ impl Report {
     }
 }
 
+/// The plans of both sides; the changed files are read meanwhile.
 fn plans(
     base: &dyn Tree,
     head: &dyn Tree,
+    changes: &ChangeSet,
     explicit: Option<&str>,
     cache: &mut ParseCache,
 ) -> Result<(Arc<plan::Plan>, Arc<plan::Plan>), CheckError> {
-    let head_plan = cache.plan(head, explicit)?.ok_or_else(|| {
-        CheckError::NoPlan(match explicit {
-            Some(p) => format!("no continuity plan at `{p}` on the head side"),
-            None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
-        })
-    })?;
-    let base_plan = cache
-        .plan(base, explicit)?
-        .unwrap_or_else(|| Arc::new(plan::Plan::empty(&head_plan.path)));
-    Ok((base_plan, head_plan))
+    let head_blob = plan::locate(head, explicit);
+    let base_blob = plan::locate(base, explicit);
+    cache.with_plans_in_parallel(base, head, changes, |plans| {
+        let head_plan = match &head_blob {
+            Some((path, blob)) => plans.load_blob(path, blob)?,
+            None => return Err(CheckError::NoPlan(match explicit {
+                Some(p) => format!("no continuity plan at `{p}` on the head side"),
+                None => "no continuity plan on the head side: looked for continuity.yaml and .continuity/plan.yaml; run `continuity-guard init` to write one, or pass --plan PATH".to_string(),
+            })),
+        };
+        let base_plan = match &base_blob {
+            Some((path, blob)) => plans.load_blob(path, blob)?,
+            None => Arc::new(plan::Plan::empty(&head_plan.path)),
+        };
+        Ok((base_plan, head_plan))
+    })
 }
 
 /// Runs a check between two trees with a change set already computed.
@@ -185,7 +195,7 @@ pub fn check_trees(
     base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
-    let (base_plan, head_plan) = plans(base, head, opts.plan.as_deref(), cache)?;
+    let (base_plan, head_plan) = plans(base, head, changes, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| {

@@ -3,9 +3,88 @@
 //! of the plan text it came from.
 
 use crate::readers::Span;
-use globset::GlobSet;
+use globset::{Glob, GlobSet};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// A set of globs, validated when the plan is read and compiled on first use.
+///
+/// Compiling a `GlobSet` builds automata; a plan of 2,000 services would
+/// spend most of a check compiling sets of services the change never asks
+/// about, so each set is compiled only when a path is matched against it.
+#[derive(Clone, Debug, Default)]
+pub struct LazyGlobSet {
+    patterns: Vec<String>,
+    literal_separator: bool,
+    /// When every glob is `folder/**` (the usual `paths` entry): the folders,
+    /// matched as prefixes without compiling anything.
+    folders: Option<Vec<String>>,
+    compiled: OnceLock<Option<GlobSet>>,
+}
+
+fn glob(pattern: &str, literal_separator: bool) -> Result<Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(literal_separator)
+        .build()
+}
+
+/// `deploy/payments/` of `deploy/payments/**`, when the folder is literal.
+fn literal_folder(pattern: &str) -> Option<&str> {
+    let folder = pattern.strip_suffix("**")?;
+    let special = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\');
+    (folder.ends_with('/') && folder.len() > 1 && !folder.contains(special)).then_some(folder)
+}
+
+impl LazyGlobSet {
+    /// Validates the patterns (each error names its pattern); compiles nothing.
+    pub fn new(
+        patterns: &[String],
+        literal_separator: bool,
+    ) -> Result<LazyGlobSet, (String, globset::Error)> {
+        let folders: Option<Vec<String>> = patterns
+            .iter()
+            .map(|p| literal_folder(p).map(String::from))
+            .collect();
+        if folders.is_none() {
+            for p in patterns {
+                if literal_folder(p).is_none() {
+                    glob(p, literal_separator).map_err(|e| (p.clone(), e))?;
+                }
+            }
+        }
+        Ok(LazyGlobSet {
+            patterns: patterns.to_vec(),
+            literal_separator,
+            folders,
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// Whether any glob matches.
+    pub fn is_match(&self, candidate: &str) -> bool {
+        if let Some(folders) = &self.folders {
+            return folders.iter().any(|f| candidate.starts_with(f.as_str()));
+        }
+        let globs = || {
+            self.patterns
+                .iter()
+                .filter_map(|p| glob(p, self.literal_separator).ok())
+        };
+        let compiled = self.compiled.get_or_init(|| {
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs() {
+                b.add(g);
+            }
+            // Building fails only past the regex size limit, which globs that
+            // parsed do not reach; then each glob is tried on its own.
+            b.build().ok()
+        });
+        match compiled {
+            Some(set) => set.is_match(candidate),
+            None => globs().any(|g| g.compile_matcher().is_match(candidate)),
+        }
+    }
+}
 
 /// A value with the span of the plan text that set it. Equality ignores the
 /// span, so two plans compare equal when their values do.
@@ -105,8 +184,8 @@ pub enum Matcher {
     Paths {
         /// The patterns as written.
         patterns: Vec<String>,
-        /// Compiled.
-        set: GlobSet,
+        /// Compiled on first use.
+        set: LazyGlobSet,
         /// The literal prefix of each pattern (the folder walked).
         prefixes: Vec<String>,
     },
@@ -121,8 +200,8 @@ pub enum Matcher {
     Terraform {
         /// As written.
         patterns: Vec<String>,
-        /// Compiled.
-        set: GlobSet,
+        /// Compiled on first use.
+        set: LazyGlobSet,
     },
     /// A Backstage entity ref, normalised `kind:namespace/name` lowercase.
     Catalog(String),
@@ -330,5 +409,55 @@ impl Plan {
         }
         out.sort();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_glob_set_matches_like_globset() {
+        let patterns = [
+            "deploy/payments/**",
+            "a/**",
+            "a/b/**",
+            "**/x.yaml",
+            "a/*/c/**",
+            "a\\*/**",
+            "a/**/b",
+            "/**",
+            "a/{b,c}/**",
+        ];
+        let paths = [
+            "a",
+            "a/",
+            "a/b",
+            "a/b/c",
+            "a/b/c/d.yaml",
+            "ab/c",
+            "deploy/payments/x.yaml",
+            "deploy/payments/",
+            "deploy/paymentsx/y",
+            "b/x.yaml",
+            "x.yaml",
+            "a*/q",
+            "a/c/q",
+            "/a",
+            "/",
+        ];
+        for separator in [true, false] {
+            for p in patterns {
+                let lazy = LazyGlobSet::new(&[p.to_string()], separator).expect("valid");
+                let matcher = glob(p, separator).expect("valid").compile_matcher();
+                for path in paths {
+                    assert_eq!(
+                        lazy.is_match(path),
+                        matcher.is_match(path),
+                        "{p} on {path} (literal_separator {separator})"
+                    );
+                }
+            }
+        }
     }
 }

@@ -114,11 +114,38 @@ pub struct Outcome {
     pub as_of: jiff::civil::Date,
 }
 
-/// Parses files (and plans) once per blob id, across sides and commits.
+/// A file as read, its resources shared: every service and side that uses a
+/// resource gets the same one instead of a copy of its tree.
+struct Parsed {
+    /// What the reader said; its `resources` are moved to [`Parsed::resources`].
+    read: FileRead,
+    resources: Vec<Arc<Resource>>,
+}
+
+impl Parsed {
+    /// A whole [`FileRead`] again (resources copied): for the few callers that
+    /// need one, such as Terraform's reference resolution and discovery.
+    fn to_file_read(&self) -> Arc<FileRead> {
+        Arc::new(FileRead {
+            resources: self.resources.iter().map(|r| (**r).clone()).collect(),
+            ..self.read.clone()
+        })
+    }
+}
+
+impl std::ops::Deref for Parsed {
+    type Target = FileRead;
+    fn deref(&self) -> &FileRead {
+        &self.read
+    }
+}
+
+/// Parses files once per blob id, across sides and commits.
 #[derive(Default)]
 pub struct ParseCache {
-    reads: HashMap<String, Arc<FileRead>>,
-    plans: HashMap<String, Result<Arc<Plan>, crate::plan::PlanError>>,
+    reads: HashMap<String, Arc<Parsed>>,
+    /// Plans, once per blob.
+    pub plans: crate::plan::PlanCache,
 }
 
 impl ParseCache {
@@ -129,35 +156,66 @@ impl ParseCache {
         tree: &dyn Tree,
         explicit: Option<&str>,
     ) -> Result<Option<Arc<Plan>>, crate::plan::PlanError> {
-        let candidates: Vec<&str> = match explicit {
-            Some(p) => vec![p],
-            None => crate::plan::DEFAULT_PATHS.to_vec(),
-        };
-        for path in candidates {
-            let Some(id) = tree.blob_id(path) else {
-                continue;
-            };
-            let key = format!("{id}:{path}");
-            if let Some(plan) = self.plans.get(&key) {
-                return plan.clone().map(Some);
-            }
-            if let Some(blob) = tree.read(path) {
-                let plan =
-                    crate::plan::load(path, &String::from_utf8_lossy(&blob.bytes)).map(Arc::new);
-                self.plans.insert(key, plan.clone());
-                return plan.map(Some);
-            }
-        }
-        Ok(None)
+        self.plans.find(tree, explicit)
     }
 
-    fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<FileRead> {
+    fn read(&mut self, path: &Arc<str>, blob: &crate::source::Blob) -> Arc<Parsed> {
+        Self::read_into(&mut self.reads, path, blob)
+    }
+
+    fn read_into(
+        reads: &mut HashMap<String, Arc<Parsed>>,
+        path: &Arc<str>,
+        blob: &crate::source::Blob,
+    ) -> Arc<Parsed> {
         // The same blob under another path keeps its resources' paths right.
         let key = format!("{}:{}", blob.id, path);
-        self.reads
+        reads
             .entry(key)
-            .or_insert_with(|| Arc::new(readers::read_file(path, &blob.bytes)))
+            .or_insert_with(|| {
+                let mut read = readers::read_file(path, &blob.bytes);
+                let resources = std::mem::take(&mut read.resources)
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect();
+                Arc::new(Parsed { read, resources })
+            })
             .clone()
+    }
+}
+
+impl ParseCache {
+    /// Runs `f` with the plan cache on a second thread while this one reads
+    /// and parses the changed files of both sides into the cache (the engine
+    /// reads exactly those first). On two cores the plan of a large
+    /// monorepo, the biggest fixed cost of a check, then costs no wall time
+    /// beyond the change's own files. The outcome does not depend on timing.
+    pub(crate) fn with_plans_in_parallel<R: Send>(
+        &mut self,
+        base: &dyn Tree,
+        head: &dyn Tree,
+        changes: &ChangeSet,
+        f: impl FnOnce(&mut crate::plan::PlanCache) -> R + Send,
+    ) -> R {
+        let ParseCache { reads, plans } = self;
+        std::thread::scope(|scope| {
+            let plans = scope.spawn(|| f(plans));
+            let mut warm = |tree: &dyn Tree, path: &Option<String>| {
+                if let Some(p) = path
+                    && let Some(blob) = tree.read(p)
+                {
+                    let path: Arc<str> = Arc::from(p.as_str());
+                    Self::read_into(reads, &path, &blob);
+                }
+            };
+            for c in &changes.changes {
+                warm(base, &c.old_path);
+                warm(head, &c.new_path);
+            }
+            plans
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     }
 }
 
@@ -194,7 +252,7 @@ impl SideCtx<'_> {
         cache: &mut ParseCache,
         sources: &mut SourceStore,
         path: &str,
-    ) -> Option<Arc<FileRead>> {
+    ) -> Option<Arc<Parsed>> {
         let blob = self.tree.read(path)?;
         let path: Arc<str> = Arc::from(path);
         let read = cache.read(&path, &blob);
@@ -254,16 +312,110 @@ fn has_content_selectors(service: &Service) -> bool {
         .any(|m| !matches!(m, Matcher::Paths { .. }))
 }
 
+/// Which services a path or a resource can belong to, built once per plan so
+/// a changed file is tested against the few services whose `paths` globs
+/// could match it (by literal prefix) and the services with content
+/// selectors, not against every service of the plan.
+struct PlanIndex<'p> {
+    /// Services by the literal prefix of each of their `paths` globs.
+    by_prefix: HashMap<String, Vec<&'p Service>>,
+    /// Services with content selectors.
+    by_content: Vec<&'p Service>,
+    /// Direct hard dependents of each service.
+    dependents: HashMap<&'p str, Vec<&'p str>>,
+}
+
+impl<'p> PlanIndex<'p> {
+    fn new(plan: &'p Plan) -> PlanIndex<'p> {
+        let mut by_prefix: HashMap<String, Vec<&'p Service>> = HashMap::new();
+        let mut dependents: HashMap<&'p str, Vec<&'p str>> = HashMap::new();
+        for s in plan.services.values() {
+            for m in &s.matchers {
+                if let Matcher::Paths { patterns, .. } = m {
+                    for p in patterns {
+                        // An escaped character hides the real prefix: test everywhere.
+                        let prefix = if p.contains('\\') {
+                            String::new()
+                        } else {
+                            crate::plan::load::literal_prefix(p)
+                        };
+                        let list = by_prefix.entry(prefix).or_default();
+                        if !list.iter().any(|x| x.name == s.name) {
+                            list.push(s);
+                        }
+                    }
+                }
+            }
+            for d in s.depends_on.iter().filter(|d| !d.soft) {
+                dependents
+                    .entry(d.service.value.as_str())
+                    .or_default()
+                    .push(s.name.as_str());
+            }
+        }
+        PlanIndex {
+            by_prefix,
+            by_content: plan
+                .services
+                .values()
+                .filter(|s| has_content_selectors(s))
+                .collect(),
+            dependents,
+        }
+    }
+
+    /// Services whose `paths` could match `path`: those with a prefix that is
+    /// `path` itself, or one of its folders, or empty.
+    fn path_candidates<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'p Service> + 'a {
+        let folders = std::iter::once(0)
+            .chain(path.match_indices('/').map(|(i, _)| i + 1))
+            .map(|end| &path[..end]);
+        folders
+            .chain(std::iter::once(path))
+            .filter_map(|prefix| self.by_prefix.get(prefix))
+            .flatten()
+            .copied()
+    }
+
+    /// Services that hard-depend on `name`, directly or through others
+    /// (the same set as [`Plan::hard_dependents`], without a scan per step).
+    fn hard_dependents(&self, name: &str) -> BTreeSet<&'p str> {
+        let mut out: BTreeSet<&'p str> = BTreeSet::new();
+        let mut todo: Vec<&str> = vec![name];
+        while let Some(n) = todo.pop() {
+            for d in self.dependents.get(n).into_iter().flatten() {
+                if *d != name && out.insert(d) {
+                    todo.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The services a file belongs to at one side.
-fn services_of_file(plan: &Plan, path: &str, read: Option<&FileRead>) -> BTreeSet<String> {
+fn services_of_file(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&Parsed>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
     }
-    for s in plan.services.values() {
-        let by_content = read.is_some_and(|r| r.resources.iter().any(|res| content_match(s, res)));
-        if path_match(s, path) || by_content {
+    for s in index.path_candidates(path) {
+        if path_match(s, path) {
             out.insert(s.name.clone());
+        }
+    }
+    if let Some(r) = read
+        && !r.resources.is_empty()
+    {
+        for s in &index.by_content {
+            if r.resources.iter().any(|res| content_match(s, res)) {
+                out.insert(s.name.clone());
+            }
         }
     }
     out
@@ -279,7 +431,7 @@ fn terraform_neighbours(
     path: &str,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let declares = |read: &FileRead| {
+    let declares = |read: &Parsed| {
         read.resources
             .iter()
             .any(|r| !readers::terraform::HELPER_KINDS.contains(&r.kind.as_str()))
@@ -334,7 +486,7 @@ fn service_resources(
         if let Some(read) = ctx.file(cache, sources, p) {
             for r in &read.resources {
                 if all || content_match(service, r) {
-                    out.push(Arc::new(r.clone()));
+                    out.push(r.clone());
                 }
             }
         }
@@ -390,7 +542,10 @@ fn service_resources(
     readers::terraform::resolve_references(
         &mut out,
         |dir| ctx.tree.list_under(dir),
-        |p| ctx.file(cache, sources, p),
+        |p| {
+            ctx.file(cache, sources, p)
+                .map(|parsed| parsed.to_file_read())
+        },
     );
     out
 }
@@ -484,6 +639,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         plan: inputs.head_plan,
         all_files: None,
     };
+    let base_index = PlanIndex::new(inputs.base_plan);
+    let head_index = PlanIndex::new(inputs.head_plan);
     let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
     let mut affected: BTreeSet<String> = BTreeSet::new();
     let changed_base: Vec<String> = inputs
@@ -506,7 +663,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             && (base.tree.kind(p) == Some(EntryKind::File) || base.tree.kind(p).is_none())
         {
             let read = base.file(cache, &mut sources, p);
-            let mut at_base = services_of_file(base.plan, p, read.as_deref());
+            let mut at_base = services_of_file(base.plan, &base_index, p, read.as_deref());
             if at_base.is_empty() {
                 at_base = terraform_neighbours(&base, cache, &mut sources, p);
             }
@@ -523,7 +680,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(r) = &head_read {
                 notes.extend(r.notes.iter().cloned());
             }
-            let mut at_head = services_of_file(head.plan, p, head_read.as_deref());
+            let mut at_head = services_of_file(head.plan, &head_index, p, head_read.as_deref());
             if at_head.is_empty() {
                 at_head = terraform_neighbours(&head, cache, &mut sources, p);
             }
@@ -648,8 +805,18 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
     // 3. Hard dependents, transitively, at either side.
     for name in affected.clone() {
-        affected.extend(bp.hard_dependents(&name));
-        affected.extend(hp.hard_dependents(&name));
+        affected.extend(
+            base_index
+                .hard_dependents(&name)
+                .into_iter()
+                .map(String::from),
+        );
+        affected.extend(
+            head_index
+                .hard_dependents(&name)
+                .into_iter()
+                .map(String::from),
+        );
     }
 
     // 4. Facts and rules per service.
@@ -975,7 +1142,7 @@ impl SourceStore {
 impl ParseCache {
     /// A file's reading at one side, parsed once per blob (shared with [`evaluate_side`]).
     pub fn read_blob(&mut self, path: &str, blob: &crate::source::Blob) -> Arc<FileRead> {
-        self.read(&Arc::from(path), blob)
+        self.read(&Arc::from(path), blob).to_file_read()
     }
 }
 
@@ -999,7 +1166,7 @@ pub fn evaluate_side(
     // Every infrastructure file read once, for content selectors: the same
     // resources `service_resources` finds for a plan-only change, without one
     // scan per service (thousands of services share one repository).
-    let mut all: Option<Vec<(String, Arc<FileRead>)>> = None;
+    let mut all: Option<Vec<(String, Arc<Parsed>)>> = None;
     let mut services = Vec::new();
     for service in plan.services.values() {
         let mut files = BTreeSet::new();
@@ -1017,7 +1184,7 @@ pub fn evaluate_side(
         let mut resources: Vec<Arc<Resource>> = Vec::new();
         for p in &files {
             if let Some(read) = ctx.file(cache, &mut sources, p) {
-                resources.extend(read.resources.iter().cloned().map(Arc::new));
+                resources.extend(read.resources.iter().cloned());
             }
         }
         if has_content_selectors(service) {
@@ -1036,8 +1203,7 @@ pub fn evaluate_side(
                     read.resources
                         .iter()
                         .filter(|r| content_match(service, r))
-                        .cloned()
-                        .map(Arc::new),
+                        .cloned(),
                 );
             }
         }

@@ -6,6 +6,10 @@ use std::sync::Arc;
 
 /// Opens the repository containing `dir`.
 pub fn open(dir: &std::path::Path) -> Result<Repository, SourceError> {
+    // libgit2 hashes every object it reads to verify it; git itself does that
+    // only when objects arrive (fetch, fsck), and on a large tree the hashing
+    // costs more than the whole check.
+    git2::opts::strict_hash_verification(false);
     Repository::discover(dir).map_err(|e| SourceError::NotARepository(e.message().to_string()))
 }
 
@@ -52,6 +56,9 @@ pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
 pub struct CommitTree<'r> {
     repo: &'r Repository,
     tree: git2::Tree<'r>,
+    /// Folders already looked up (libgit2 re-reads and re-parses a large tree
+    /// on every path lookup: its object cache keeps only trees under 4 KiB).
+    folders: std::cell::RefCell<std::collections::HashMap<String, Option<git2::Tree<'r>>>>,
 }
 
 impl<'r> CommitTree<'r> {
@@ -60,7 +67,47 @@ impl<'r> CommitTree<'r> {
         Ok(CommitTree {
             repo,
             tree: commit.tree()?,
+            folders: Default::default(),
         })
+    }
+
+    /// The tree of a folder (`""` = the root), through the cache.
+    fn folder(&self, dir: &str) -> Option<git2::Tree<'r>> {
+        if dir.is_empty() {
+            return Some(self.tree.clone());
+        }
+        if let Some(t) = self.folders.borrow().get(dir) {
+            return t.clone();
+        }
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let tree = self.folder(parent).and_then(|p| {
+            let e = p.get_name(name)?;
+            if e.kind() == Some(ObjectType::Tree) {
+                self.repo.find_tree(e.id()).ok()
+            } else {
+                None
+            }
+        });
+        self.folders
+            .borrow_mut()
+            .insert(dir.to_string(), tree.clone());
+        tree
+    }
+
+    /// The entry at a path: (id, file mode, is a tree).
+    fn entry(&self, path: &str) -> Option<(Oid, i32, bool)> {
+        let path = path.trim_end_matches('/');
+        if path.is_empty()
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return None;
+        }
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let folder = self.folder(dir)?;
+        let e = folder.get_name(name)?;
+        Some((e.id(), e.filemode(), e.kind() == Some(ObjectType::Tree)))
     }
 }
 
@@ -83,16 +130,16 @@ fn entry_kind(mode: i32) -> Option<EntryKind> {
 
 impl Tree for CommitTree<'_> {
     fn read(&self, path: &str) -> Option<Blob> {
-        let entry = self.tree.get_path(std::path::Path::new(path)).ok()?;
-        if entry_kind(entry.filemode()) != Some(EntryKind::File) {
+        let (id, mode, _) = self.entry(path)?;
+        if entry_kind(mode) != Some(EntryKind::File) {
             return None;
         }
-        blob(self.repo, entry.id())
+        blob(self.repo, id)
     }
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
-        let entry = self.tree.get_path(std::path::Path::new(path)).ok()?;
-        entry_kind(entry.filemode())
+        let (_, mode, _) = self.entry(path)?;
+        entry_kind(mode)
     }
 
     fn blob_id(&self, path: &str) -> Option<String> {
@@ -106,11 +153,9 @@ impl Tree for CommitTree<'_> {
             (String::new(), Some(self.tree.clone()))
         } else {
             let dir = prefix.trim_end_matches('/');
-            match self.tree.get_path(std::path::Path::new(dir)) {
-                Ok(e) if e.kind() == Some(ObjectType::Tree) => {
-                    (format!("{dir}/"), self.repo.find_tree(e.id()).ok())
-                }
-                Ok(e) if entry_kind(e.filemode()) == Some(EntryKind::File) => {
+            match self.entry(dir) {
+                Some((_, _, true)) => (format!("{dir}/"), self.folder(dir)),
+                Some((_, mode, _)) if entry_kind(mode) == Some(EntryKind::File) => {
                     return vec![dir.to_string()];
                 }
                 _ => (String::new(), None),
@@ -227,17 +272,114 @@ fn similarity(_diff: &git2::Diff<'_>, delta: &git2::DiffDelta<'_>) -> u16 {
 }
 
 /// Changes between two commits.
+///
+/// Walks both trees in step and skips every subtree whose id is the same at
+/// both sides, as `git diff` does, so the cost follows what changed, not the
+/// repository's size (libgit2's tree-to-tree diff opens every tree). When the
+/// change adds and deletes files, a rename is possible: then libgit2's diff
+/// and its similarity detection decide, as before.
 pub fn diff_commits(
     repo: &Repository,
     base: &git2::Commit<'_>,
     head: &git2::Commit<'_>,
 ) -> Result<ChangeSet, SourceError> {
+    let (base_tree, head_tree) = (base.tree()?, head.tree()?);
+    let mut changes = Vec::new();
+    if pruned_diff(repo, Some(&base_tree), Some(&head_tree), "", &mut changes).is_some() {
+        let adds = changes.iter().any(|c: &Change| c.status == Status::Added);
+        let deletes = changes.iter().any(|c| c.status == Status::Deleted);
+        if !(adds && deletes) {
+            return Ok(ChangeSet::sorted(changes));
+        }
+    }
     let diff = repo.diff_tree_to_tree(
-        Some(&base.tree()?),
-        Some(&head.tree()?),
+        Some(&base_tree),
+        Some(&head_tree),
         Some(&mut diff_options()),
     )?;
     changes_of(diff)
+}
+
+/// One side's entry in [`pruned_diff`]: id, mode, and whether it is a tree.
+type EntryInfo = (Oid, i32, bool);
+
+/// The changes between two trees (either may be absent), skipping equal
+/// subtrees; `None` when a tree cannot be read (the caller falls back to
+/// libgit2's diff). Statuses as [`changes_of`] gives them without renames.
+fn pruned_diff(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+    folder: &str,
+    out: &mut Vec<Change>,
+) -> Option<()> {
+    let info = |e: git2::TreeEntry<'_>| -> EntryInfo {
+        (e.id(), e.filemode(), e.kind() == Some(ObjectType::Tree))
+    };
+    // Names that differ: each entry of one side looked up in the other
+    // (a binary search), with no copy of the equal ones.
+    let mut differing: Vec<(Vec<u8>, Option<EntryInfo>, Option<EntryInfo>)> = Vec::new();
+    if let Some(n) = new {
+        for e in n.iter() {
+            let other = old.and_then(|o| o.get_name_bytes(e.name_bytes()).map(info));
+            let name = e.name_bytes().to_vec();
+            let this = info(e);
+            if other != Some(this) {
+                differing.push((name, other, Some(this)));
+            }
+        }
+    }
+    if let Some(o) = old {
+        for e in o.iter() {
+            if new.and_then(|n| n.get_name_bytes(e.name_bytes())).is_none() {
+                differing.push((e.name_bytes().to_vec(), Some(info(e)), None));
+            }
+        }
+    }
+    for (name, ea, eb) in differing {
+        let (ea, eb) = (ea.as_ref(), eb.as_ref());
+        let path = format!("{folder}{}", String::from_utf8_lossy(&name));
+        let subtree = |e: Option<&EntryInfo>| -> Option<Option<git2::Tree<'_>>> {
+            match e {
+                Some((id, _, true)) => repo.find_tree(*id).ok().map(Some),
+                _ => Some(None),
+            }
+        };
+        let old_tree = subtree(ea)?;
+        let new_tree = subtree(eb)?;
+        // The files of each side: a tree recurses, anything else is a file.
+        let old_file = ea.filter(|e| !e.2);
+        let new_file = eb.filter(|e| !e.2);
+        if old_tree.is_some() || new_tree.is_some() {
+            pruned_diff(
+                repo,
+                old_tree.as_ref(),
+                new_tree.as_ref(),
+                &format!("{path}/"),
+                out,
+            )?;
+        }
+        let change = match (old_file, new_file) {
+            (Some(_), Some(_)) => Change {
+                status: Status::Modified,
+                old_path: Some(path.clone()),
+                new_path: Some(path),
+            },
+            (Some(_), None) => Change {
+                status: Status::Deleted,
+                old_path: Some(path),
+                new_path: None,
+            },
+            (None, Some(_)) => Change {
+                status: Status::Added,
+                old_path: None,
+                new_path: Some(path),
+            },
+            (None, None) => continue,
+        };
+        out.push(change);
+    }
+    Some(())
 }
 
 /// Changes between `HEAD` and the index (unstaged edits never count).

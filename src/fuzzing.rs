@@ -1,0 +1,63 @@
+//! Entry points of the fuzz targets (`fuzz/`), kept in the library so the
+//! saved corpora replay through exactly the same code in a plain `cargo test`
+//! (`tests/fuzz_corpus.rs`), without nightly. Each one must return, whatever
+//! the bytes: an error is fine, a panic, hang or unbounded allocation is a bug.
+
+use crate::facts::schedule::{Schedule, largest_gap};
+use crate::plan::hours::Hours;
+use crate::readers::{self, yaml};
+use std::sync::Arc;
+
+/// A fuzz target's entry point.
+pub type Target = fn(&[u8]);
+
+/// The fuzz targets, by name (the folder names under `fuzz/corpus/`).
+pub const TARGETS: &[(&str, Target)] = &[
+    ("plan_load", plan_load),
+    ("yaml", yaml_reader),
+    ("hours", hours),
+    ("schedule", schedule),
+    ("terraform", terraform),
+];
+
+/// `plan::load` on any text.
+pub fn plan_load(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = crate::plan::load("continuity.yaml", &text);
+}
+
+/// The YAML reader: `parse_stream`, then `read_file` on a `.yaml` path
+/// (templates, LFS pointers, Kubernetes resources).
+pub fn yaml_reader(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = yaml::parse_stream(text, yaml::Budget::default());
+    }
+    let _ = readers::read_file(&Arc::from("deploy/app.yaml"), data);
+}
+
+/// Hours of operation in a zone with daylight saving time, and their
+/// intervals over a week.
+pub fn hours(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(h) = Hours::parse(&text, "Europe/London") {
+        let _ = h.canonical();
+        let from =
+            jiff::Timestamp::from_second(1_790_000_000).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        if let Ok(to) = from.checked_add(jiff::SignedDuration::from_hours(24 * 8)) {
+            let _ = h.intervals(from, to);
+        }
+    }
+}
+
+/// Cron, AWS cron and rate schedules, and their largest gap over a year.
+pub fn schedule(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(s) = Schedule::parse(&text, "America/New_York") {
+        let _ = largest_gap(&s, jiff::civil::date(2026, 11, 23));
+    }
+}
+
+/// `read_file` on a `.tf` path (whatever Terraform reader is in the build).
+pub fn terraform(data: &[u8]) {
+    let _ = readers::read_file(&Arc::from("terraform/main.tf"), data);
+}
