@@ -57,23 +57,46 @@ pub struct Location {
 /// Texts of the files findings point into, by side and path.
 #[derive(Clone, Debug, Default)]
 pub struct SourceStore {
-    texts: HashMap<(Side, Arc<str>), Arc<str>>,
+    texts: HashMap<(Side, Arc<str>), IndexedText>,
+}
+
+/// A file's text and the byte offset where each of its lines starts.
+type IndexedText = (Arc<str>, Arc<[usize]>);
+
+/// Byte offsets where each line starts.
+fn line_starts(text: &str) -> Arc<[usize]> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 impl SourceStore {
     /// The text of a file at a side.
     pub fn text(&self, side: Side, path: &str) -> Option<&Arc<str>> {
-        self.texts.get(&(side, Arc::from(path)))
+        self.texts.get(&(side, Arc::from(path))).map(|(t, _)| t)
+    }
+
+    fn text_and_lines(&self, side: Side, path: &Arc<str>) -> Option<&IndexedText> {
+        self.texts.get(&(side, path.clone()))
     }
 
     fn insert(&mut self, side: Side, path: Arc<str>, text: Arc<str>) {
-        self.texts.insert((side, path), text);
+        let lines = line_starts(&text);
+        self.texts.insert((side, path), (text, lines));
     }
 
     fn locate(&self, loc: &Loc) -> Location {
-        let (line, column) = self
-            .text(loc.side, &loc.path)
-            .map_or((1, 1), |t| readers::yaml::line_col(t, loc.span.start));
+        // A line index per file: plans of thousands of services get hundreds
+        // of findings, and scanning from the top for each was quadratic.
+        let (line, column) =
+            self.text_and_lines(loc.side, &loc.path)
+                .map_or((1, 1), |(t, starts)| {
+                    let offset = loc.span.start.min(t.len());
+                    let index = starts.partition_point(|&s| s <= offset).saturating_sub(1);
+                    let start = starts.get(index).copied().unwrap_or(0);
+                    let column = t.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+                    (index + 1, column)
+                });
         Location {
             side: loc.side,
             path: loc.path.clone(),
@@ -81,6 +104,12 @@ impl SourceStore {
             column,
             span: loc.span,
         }
+    }
+
+    /// The inline suppression of `code` on a line of a file, or the line above.
+    fn suppression(&self, location: &Location, code: &str) -> Option<Suppression> {
+        let (text, starts) = self.text_and_lines(location.side, &location.path)?;
+        inline_suppression_at(text, starts, location.line, code)
     }
 }
 
@@ -569,20 +598,29 @@ struct Suppression {
 }
 
 /// Inline suppression on the line or the line above: `# continuity-guard: ignore[CG101] reason`.
+#[cfg(test)]
 fn inline_suppression(text: &str, line: usize, code: &str) -> Option<Suppression> {
+    inline_suppression_at(text, &line_starts(text), line, code)
+}
+
+fn inline_suppression_at(
+    text: &str,
+    starts: &[usize],
+    line: usize,
+    code: &str,
+) -> Option<Suppression> {
     const MARK: &str = "continuity-guard: ignore[";
-    let mut starts = Vec::new();
-    let mut offset = 0;
-    for l in text.split_inclusive('\n') {
-        starts.push(offset);
-        offset += l.len();
-    }
-    let lines: Vec<&str> = text.lines().collect();
+    let line_text = |index: usize| -> Option<&str> {
+        let start = *starts.get(index)?;
+        let end = starts.get(index + 1).copied().unwrap_or(text.len());
+        text.get(start..end)
+            .map(|l| l.trim_end_matches('\n').trim_end_matches('\r'))
+    };
     for l in [line, line.saturating_sub(1)] {
         let Some(index) = l.checked_sub(1) else {
             continue;
         };
-        let Some(content) = lines.get(index) else {
+        let Some(content) = line_text(index) else {
             continue;
         };
         let Some(at) = content.find(MARK) else {
@@ -992,10 +1030,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 .find(|w| !w.expired(inputs.as_of) && w.covers(v.rule, service, &v.subject))
                 .map(|w| format!("waiver: {}", w.reason));
         }
-        if waived_by.is_none()
-            && let Some(text) = sources.text(location.side, &location.path)
-        {
-            let suppression = inline_suppression(text, location.line, v.rule);
+        if waived_by.is_none() {
+            let suppression = sources.suppression(&location, v.rule);
             if let Some(s) = &suppression
                 && s.reason.is_empty()
             {
@@ -1238,10 +1274,8 @@ pub fn evaluate_side(
                     .find(|w| !w.expired(as_of) && w.covers(v.rule, s, &v.subject))
                     .map(|w| format!("waiver: {}", w.reason))
             });
-            if waived_by.is_none()
-                && let Some(text) = sources.text(location.side, &location.path)
-            {
-                waived_by = inline_suppression(text, location.line, v.rule).map(|r| {
+            if waived_by.is_none() {
+                waived_by = sources.suppression(&location, v.rule).map(|r| {
                     if r.reason.is_empty() {
                         "inline suppression".to_string()
                     } else {
