@@ -533,7 +533,7 @@ fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
                 last_tested,
                 owners: svc.owners.clone(),
                 matchers,
-                span: ctx.span_of(s),
+                span: name_key_span(ctx.text, name, ctx.span_of(s)),
             },
         );
     }
@@ -837,6 +837,23 @@ fn find_cycle(services: &BTreeMap<String, Service>) -> Option<(Vec<String>, Span
         }
     }
     None
+}
+
+/// The span of a service's name where it is the key of its entry (the value
+/// starts after it), so findings about the service point at its name.
+fn name_key_span(text: &str, name: &str, value: Span) -> Span {
+    let before = text.get(..value.start).unwrap_or("");
+    for key in [
+        format!("{name}:"),
+        format!("\"{name}\":"),
+        format!("'{name}':"),
+    ] {
+        if let Some(at) = before.rfind(&key) {
+            let quoted = usize::from(!key.starts_with(name));
+            return Span::new(at + quoted, at + quoted + name.len());
+        }
+    }
+    value
 }
 
 #[cfg(test)]
