@@ -144,7 +144,9 @@ pub struct Outcome {
 }
 
 /// A file as read, its resources shared: every service and side that uses a
-/// resource gets the same one instead of a copy of its tree.
+/// resource gets the same one instead of a copy of its tree. `read.resources`
+/// is empty (they moved to `resources`), which is why there is no `Deref` to
+/// [`FileRead`]: every use says which of the two it means.
 struct Parsed {
     /// What the reader said; its `resources` are moved to [`Parsed::resources`].
     read: FileRead,
@@ -159,13 +161,6 @@ impl Parsed {
             resources: self.resources.iter().map(|r| (**r).clone()).collect(),
             ..self.read.clone()
         })
-    }
-}
-
-impl std::ops::Deref for Parsed {
-    type Target = FileRead;
-    fn deref(&self) -> &FileRead {
-        &self.read
     }
 }
 
@@ -651,6 +646,64 @@ fn inline_suppression_at(
     None
 }
 
+/// A violation judged against a plan: its severity after overrides (`None`
+/// when the rule is off), its location, and the waiver or inline suppression
+/// that covers it (the suppression is returned too, for CG406).
+fn judge(
+    v: Violation,
+    introduced: bool,
+    plan: &Plan,
+    as_of: jiff::civil::Date,
+    sources: &SourceStore,
+) -> Option<(Finding, Option<Suppression>)> {
+    let rule = super::find(v.rule)?;
+    let severity = plan.severity(v.rule, rule.severity())?;
+    let location = sources.locate(&v.primary);
+    // An expired waiver (CG405) is never waived by a waiver.
+    let waiver = v
+        .service
+        .as_ref()
+        .filter(|_| v.rule != "CG405")
+        .and_then(|service| {
+            plan.waivers
+                .iter()
+                .find(|w| !w.expired(as_of) && w.covers(v.rule, service, &v.subject))
+        })
+        .map(|w| format!("waiver: {}", w.reason));
+    let suppression = match waiver {
+        Some(_) => None,
+        None => sources.suppression(&location, v.rule),
+    };
+    let waived_by = waiver.or_else(|| {
+        suppression.as_ref().map(|s| {
+            if s.reason.is_empty() {
+                "inline suppression".to_string()
+            } else {
+                format!("inline: {}", s.reason)
+            }
+        })
+    });
+    let finding = Finding {
+        rule: rule.code(),
+        name: rule.name(),
+        severity,
+        introduced,
+        waived: waived_by.is_some(),
+        waived_by,
+        service: v.service,
+        subject: v.subject,
+        message: v.message,
+        help: v.help,
+        secondary: v
+            .secondary
+            .iter()
+            .map(|(l, m)| (sources.locate(l), m.clone()))
+            .collect(),
+        location,
+    };
+    Some((finding, suppression))
+}
+
 /// Runs the check.
 pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     let mut sources = SourceStore::default();
@@ -716,7 +769,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             head_read = head.file(cache, &mut sources, p);
             if let Some(r) = &head_read {
-                notes.extend(r.notes.iter().cloned());
+                notes.extend(r.read.notes.iter().cloned());
             }
             let mut at_head = services_of_file(head.plan, &head_index, p, head_read.as_deref());
             if at_head.is_empty() {
@@ -724,7 +777,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             // CG001 at head: a changed file we cannot read.
             if let Some(read) = &head_read
-                && let Some((message, span)) = &read.error
+                && let Some((message, span)) = &read.read.error
             {
                 let owners: Vec<Option<String>> = if at_head.is_empty() {
                     if p.ends_with(".tf") && !head.plan.is_ignored(p) {
@@ -770,8 +823,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 base.plan
             };
             if let Some(read) = read
-                && read.infrastructure
-                && read.error.is_none()
+                && read.read.infrastructure
+                && read.read.error.is_none()
                 && !plan.is_ignored(&path)
             {
                 let what = if side == Side::Base {
@@ -1010,69 +1063,26 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     let mut findings = Vec::new();
     let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
     for (v, change_rule) in violations {
-        let Some(rule) = super::find(v.rule) else {
-            continue;
-        };
-        let Some(severity) = hp.severity(v.rule, rule.severity()) else {
-            continue;
-        };
-        let service_key = v.service.clone();
         let introduced = change_rule
-            || !base_ids.contains(&(v.rule.to_string(), service_key, v.subject.clone()));
-        let location = sources.locate(&v.primary);
-        let mut waived_by = None;
-        if let Some(service) = &v.service
-            && v.rule != "CG405"
+            || !base_ids.contains(&(v.rule.to_string(), v.service.clone(), v.subject.clone()));
+        let Some((finding, suppression)) = judge(v, introduced, hp, inputs.as_of, &sources) else {
+            continue;
+        };
+        if let Some(s) = suppression
+            && s.reason.is_empty()
         {
-            waived_by = hp
-                .waivers
-                .iter()
-                .find(|w| !w.expired(inputs.as_of) && w.covers(v.rule, service, &v.subject))
-                .map(|w| format!("waiver: {}", w.reason));
+            // CG406, once per comment: introduced when a finding it hides is.
+            let loc = Loc {
+                side: finding.location.side,
+                path: finding.location.path.clone(),
+                span: s.span,
+            };
+            let entry = unexplained
+                .entry(loc)
+                .or_insert((finding.service.clone(), s.codes, false));
+            entry.2 |= introduced;
         }
-        if waived_by.is_none() {
-            let suppression = sources.suppression(&location, v.rule);
-            if let Some(s) = &suppression
-                && s.reason.is_empty()
-            {
-                // CG406, once per comment: introduced when a finding it hides is.
-                let loc = Loc {
-                    side: location.side,
-                    path: location.path.clone(),
-                    span: s.span,
-                };
-                let entry =
-                    unexplained
-                        .entry(loc)
-                        .or_insert((v.service.clone(), s.codes.clone(), false));
-                entry.2 |= introduced;
-            }
-            waived_by = suppression.map(|s| {
-                if s.reason.is_empty() {
-                    "inline suppression".to_string()
-                } else {
-                    format!("inline: {}", s.reason)
-                }
-            });
-        }
-        findings.push(Finding {
-            rule: rule.code(),
-            name: rule.name(),
-            severity,
-            introduced,
-            waived: waived_by.is_some(),
-            waived_by,
-            service: v.service,
-            subject: v.subject,
-            message: v.message,
-            help: v.help,
-            secondary: v
-                .secondary
-                .iter()
-                .map(|(l, m)| (sources.locate(l), m.clone()))
-                .collect(),
-            location,
-        });
+        findings.push(finding);
     }
     if let Some(rule) = super::find("CG406")
         && let Some(severity) = hp.severity(rule.code(), rule.severity())
@@ -1259,49 +1269,10 @@ pub fn evaluate_side(
         for rule in RULES {
             rule.check(&view, &mut violations);
         }
-        let mut findings = Vec::new();
-        for v in violations {
-            let Some(rule) = super::find(v.rule) else {
-                continue;
-            };
-            let Some(severity) = plan.severity(v.rule, rule.severity()) else {
-                continue;
-            };
-            let location = sources.locate(&v.primary);
-            let mut waived_by = v.service.as_ref().and_then(|s| {
-                plan.waivers
-                    .iter()
-                    .find(|w| !w.expired(as_of) && w.covers(v.rule, s, &v.subject))
-                    .map(|w| format!("waiver: {}", w.reason))
-            });
-            if waived_by.is_none() {
-                waived_by = sources.suppression(&location, v.rule).map(|r| {
-                    if r.reason.is_empty() {
-                        "inline suppression".to_string()
-                    } else {
-                        format!("inline: {}", r.reason)
-                    }
-                });
-            }
-            findings.push(Finding {
-                rule: rule.code(),
-                name: rule.name(),
-                severity,
-                introduced: false,
-                waived: waived_by.is_some(),
-                waived_by,
-                service: v.service,
-                subject: v.subject,
-                message: v.message,
-                help: v.help,
-                secondary: v
-                    .secondary
-                    .iter()
-                    .map(|(l, m)| (sources.locate(l), m.clone()))
-                    .collect(),
-                location,
-            });
-        }
+        let mut findings: Vec<Finding> = violations
+            .into_iter()
+            .filter_map(|v| judge(v, false, plan, as_of, &sources).map(|(f, _)| f))
+            .collect();
         findings.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
