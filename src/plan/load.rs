@@ -146,6 +146,8 @@ pub struct RawService {
     #[schemars(with = "Option<String>")]
     #[serde(default)]
     pub tier: Option<S<String>>,
+    // The tier fields are repeated here rather than `#[serde(flatten)]`ed
+    // from `RawTargets`: flatten buffers the values and loses their spans.
     /// Recovery time objective, overriding the tier's.
     #[schemars(with = "Option<String>")]
     #[serde(default)]
