@@ -37,7 +37,7 @@ pub struct Hours {
 }
 
 /// One `days time-time,...` group.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct DayGroup {
     /// Bit `d` set when weekday `d` (Mon = 0) is in the group.
     days: u8,
@@ -122,7 +122,36 @@ impl Hours {
     /// The open intervals [start, end) as UTC timestamps intersecting [from, to), merged and sorted, DST-correct.
     ///
     /// The intervals are clipped to `[from, to)`.
+    ///
+    /// Memoised per thread: rules ask the same hours for the same year once
+    /// per workload, window and dependency.
     pub fn intervals(&self, from: Timestamp, to: Timestamp) -> Vec<Interval> {
+        if from >= to {
+            return Vec::new();
+        }
+        if self.is_24x7 {
+            return vec![(from, to)];
+        }
+        type Key = (Vec<DayGroup>, String, Timestamp, Timestamp);
+        thread_local! {
+            static MEMO: std::cell::RefCell<std::collections::HashMap<Key, std::rc::Rc<[Interval]>>> =
+                Default::default();
+        }
+        let key: Key = (self.groups.clone(), self.zone_name.clone(), from, to);
+        if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).cloned()) {
+            return hit.to_vec();
+        }
+        let computed = self.compute_intervals(from, to);
+        MEMO.with_borrow_mut(|memo| {
+            if memo.len() >= 1024 {
+                memo.clear();
+            }
+            memo.insert(key, computed.as_slice().into());
+        });
+        computed
+    }
+
+    fn compute_intervals(&self, from: Timestamp, to: Timestamp) -> Vec<Interval> {
         if from >= to {
             return Vec::new();
         }
@@ -171,6 +200,21 @@ impl Hours {
         let from = windows.first()?.0;
         let to = windows.last()?.1;
         first_common(&self.intervals(from, to), &windows)
+    }
+
+    /// [`Hours::first_overlap`] for windows that were generated over
+    /// `[from, to)` (they may start before or end after it): the hours are
+    /// computed over the whole span, so the same year is computed once.
+    pub fn first_overlap_within(
+        &self,
+        windows: &[Interval],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Option<Interval> {
+        let windows = merge_intervals(windows.to_vec());
+        let lo = windows.first()?.0.min(from);
+        let hi = windows.last()?.1.max(to);
+        first_common(&self.intervals(lo, hi), &windows)
     }
 
     /// The first stretch in [from, to) where `other` is open and `self` is not (self does not cover other). Used for CG304 (dependency must cover the service's hours) and CG401 (hours extended = new hours open where old were not).

@@ -229,7 +229,21 @@ enum Frame {
         entries: Vec<(Node, Node)>,
         merged: Vec<(Node, Node)>,
         pending_key: Option<Node>,
+        /// The keys' texts once the mapping is large, so duplicate detection
+        /// stays linear (a plan's `services` has thousands of keys).
+        key_index: Option<std::collections::HashSet<String>>,
     },
+}
+
+/// Past this many entries a mapping's keys are looked up in a set.
+const KEY_INDEX_FROM: usize = 16;
+
+/// A scalar key's text, borrowed when it is a string.
+fn key_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
+    match &node.value {
+        Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+        _ => node.scalar_text().map(std::borrow::Cow::Owned),
+    }
 }
 
 /// Parses a YAML stream into documents with spans.
@@ -324,6 +338,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                     entries: Vec::new(),
                     merged: Vec::new(),
                     pending_key: None,
+                    key_index: None,
                 });
                 None
             }
@@ -404,18 +419,34 @@ fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node) -> Result<()
             entries,
             merged,
             pending_key,
+            key_index,
             ..
         }) => match pending_key.take() {
             None => {
-                if let Some(text) = node.scalar_text()
-                    && entries
-                        .iter()
-                        .any(|(k, _)| k.scalar_text().as_deref() == Some(&text))
-                {
-                    return Err(YamlError {
-                        message: format!("duplicated key `{text}` in mapping"),
-                        span: node.span,
-                    });
+                if let Some(text) = key_text(&node).filter(|t| t != "<<" || node.tag.is_some()) {
+                    let duplicate = match key_index {
+                        Some(index) => index.contains(text.as_ref()),
+                        None => entries
+                            .iter()
+                            .any(|(k, _)| key_text(k).as_deref() == Some(text.as_ref())),
+                    };
+                    if duplicate {
+                        return Err(YamlError {
+                            message: format!("duplicated key `{text}` in mapping"),
+                            span: node.span,
+                        });
+                    }
+                    if key_index.is_none() && entries.len() >= KEY_INDEX_FROM {
+                        *key_index = Some(
+                            entries
+                                .iter()
+                                .filter_map(|(k, _)| key_text(k).map(|t| t.into_owned()))
+                                .collect(),
+                        );
+                    }
+                    if let Some(index) = key_index {
+                        index.insert(text.into_owned());
+                    }
                 }
                 *pending_key = Some(node);
             }

@@ -95,7 +95,7 @@ pub(super) struct WindowUse<'a> {
 pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Interval> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
-    hours.first_overlap(&window.occurrences(from, to))
+    hours.first_overlap_within(&window.occurrences(from, to), from, to)
 }
 
 /// Reports a window of a resource that overlaps the service's hours.

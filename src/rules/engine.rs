@@ -731,7 +731,14 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         all_files: None,
     };
     let base_index = PlanIndex::new(inputs.base_plan);
-    let head_index = PlanIndex::new(inputs.head_plan);
+    // The plan is usually the same blob at both sides (one `Arc`): one index.
+    let head_own;
+    let head_index = if std::ptr::eq(inputs.base_plan, inputs.head_plan) {
+        &base_index
+    } else {
+        head_own = PlanIndex::new(inputs.head_plan);
+        &head_own
+    };
     let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
     let mut affected: BTreeSet<String> = BTreeSet::new();
     let changed_base: Vec<String> = inputs
@@ -771,7 +778,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(r) = &head_read {
                 notes.extend(r.read.notes.iter().cloned());
             }
-            let mut at_head = services_of_file(head.plan, &head_index, p, head_read.as_deref());
+            let mut at_head = services_of_file(head.plan, head_index, p, head_read.as_deref());
             if at_head.is_empty() {
                 at_head = terraform_neighbours(&head, cache, &mut sources, p);
             }
@@ -854,43 +861,48 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         affected.extend(mapped);
     }
 
-    // 2. Plan edits.
-    let names: BTreeSet<&String> = inputs
-        .base_plan
-        .services
-        .keys()
-        .chain(inputs.head_plan.services.keys())
-        .collect();
-    for name in &names {
-        if inputs.base_plan.services.get(*name) != inputs.head_plan.services.get(*name) {
+    // 2. Plan edits (none when the plan is the same blob at both sides).
+    let (bp, hp) = (inputs.base_plan, inputs.head_plan);
+    let same_plan = std::ptr::eq(bp, hp);
+    let names: BTreeSet<&String> = bp.services.keys().chain(hp.services.keys()).collect();
+    for name in names.iter().filter(|_| !same_plan) {
+        if bp.services.get(*name) != hp.services.get(*name) {
             affected.insert((*name).clone());
         }
     }
-    let (bp, hp) = (inputs.base_plan, inputs.head_plan);
-    if bp.rules != hp.rules
-        || bp.ignore != hp.ignore
-        || bp.freezes != hp.freezes
-        || bp.timezone != hp.timezone
+    if !same_plan
+        && (bp.rules != hp.rules
+            || bp.ignore != hp.ignore
+            || bp.freezes != hp.freezes
+            || bp.timezone != hp.timezone)
     {
         affected.extend(names.iter().map(|n| (*n).clone()));
     }
-    for w in bp
-        .waivers
-        .iter()
-        .filter(|w| !hp.waivers.contains(w))
-        .chain(hp.waivers.iter().filter(|w| !bp.waivers.contains(w)))
-    {
-        affected.insert(w.service.clone());
+    if !same_plan {
+        for w in bp
+            .waivers
+            .iter()
+            .filter(|w| !hp.waivers.contains(w))
+            .chain(hp.waivers.iter().filter(|w| !bp.waivers.contains(w)))
+        {
+            affected.insert(w.service.clone());
+        }
     }
     // A changed recovery plan document affects its service (CG403).
+    let mut documents: HashMap<&str, Vec<&str>> = HashMap::new();
+    let plans: &[&Plan] = if same_plan { &[bp] } else { &[bp, hp] };
+    for s in plans.iter().flat_map(|p| p.services.values()) {
+        if let Some(d) = &s.recovery_plan {
+            documents
+                .entry(d.value.trim_start_matches("./").trim_matches('/'))
+                .or_default()
+                .push(s.name.as_str());
+        }
+    }
     for change in &inputs.changes.changes {
         for path in change.old_path.iter().chain(change.new_path.iter()) {
-            for s in bp.services.values().chain(hp.services.values()) {
-                if s.recovery_plan.as_ref().is_some_and(|d| {
-                    d.value.trim_start_matches("./").trim_matches('/') == path.as_str()
-                }) {
-                    affected.insert(s.name.clone());
-                }
+            for name in documents.get(path.as_str()).into_iter().flatten() {
+                affected.insert((*name).to_string());
             }
         }
     }

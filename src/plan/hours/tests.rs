@@ -825,6 +825,11 @@ proptest! {
             .into_iter()
             .next();
         prop_assert_eq!(h.first_overlap(&windows), expected);
+        // Over the generating range (wider than the windows' span): the same stretch.
+        prop_assert_eq!(
+            h.first_overlap_within(&windows, from, end_of(from, minutes)),
+            expected
+        );
     }
 
     #[test]
