@@ -17,6 +17,7 @@ pub mod status;
 use plan::model::Severity;
 use rules::engine::{self, Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -160,17 +161,21 @@ impl Report {
     }
 }
 
-/// The plans of both sides; the changed files are read meanwhile.
-fn plans(
+/// The plans of both sides and the change set.
+type PlansAndChanges<'c> = (Arc<plan::Plan>, Arc<plan::Plan>, Cow<'c, ChangeSet>);
+
+/// The plans of both sides, parsed while `changes` computes the change set
+/// and its files are read. A change-set error wins over a plan error.
+fn plans_and_changes<'c>(
     base: &dyn Tree,
     head: &dyn Tree,
-    changes: &ChangeSet,
+    changes: impl FnOnce() -> Result<Cow<'c, ChangeSet>, CheckError>,
     explicit: Option<&str>,
     cache: &mut ParseCache,
-) -> Result<(Arc<plan::Plan>, Arc<plan::Plan>), CheckError> {
+) -> Result<PlansAndChanges<'c>, CheckError> {
     let head_blob = plan::locate(head, explicit);
     let base_blob = plan::locate(base, explicit);
-    cache.with_plans_in_parallel(base, head, changes, |plans| {
+    let (plans, changes) = cache.with_plans_in_parallel(base, head, changes, |plans| {
         let head_plan = match &head_blob {
             Some((path, blob)) => plans.load_blob(path, blob)?,
             None => return Err(CheckError::NoPlan(match explicit {
@@ -183,7 +188,10 @@ fn plans(
             None => Arc::new(plan::Plan::empty(&head_plan.path)),
         };
         Ok((base_plan, head_plan))
-    })
+    });
+    let changes = changes?;
+    let (base_plan, head_plan) = plans?;
+    Ok((base_plan, head_plan, changes))
 }
 
 /// Runs a check between two trees with a change set already computed.
@@ -195,7 +203,22 @@ pub fn check_trees(
     base_commit_time: Option<i64>,
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
-    let (base_plan, head_plan) = plans(base, head, changes, opts.plan.as_deref(), cache)?;
+    let diff = || Ok(Cow::Borrowed(changes));
+    check_trees_diffing(base, head, diff, opts, base_commit_time, cache).map(|(_, o)| o)
+}
+
+/// [`check_trees`] with the change set computed by `diff` while the plans
+/// are parsed.
+fn check_trees_diffing<'c>(
+    base: &dyn Tree,
+    head: &dyn Tree,
+    diff: impl FnOnce() -> Result<Cow<'c, ChangeSet>, CheckError>,
+    opts: &CheckOptions,
+    base_commit_time: Option<i64>,
+    cache: &mut ParseCache,
+) -> Result<(Cow<'c, ChangeSet>, Outcome), CheckError> {
+    let (base_plan, head_plan, changes) =
+        plans_and_changes(base, head, diff, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| {
@@ -207,14 +230,15 @@ pub fn check_trees(
     let inputs = engine::Inputs {
         base,
         head,
-        changes,
+        changes: &changes,
         base_plan: &base_plan,
         head_plan: &head_plan,
         as_of: opts.as_of,
         all: opts.all,
         change_date,
     };
-    Ok(engine::run(&inputs, cache))
+    let outcome = engine::run(&inputs, cache);
+    Ok((changes, outcome))
 }
 
 /// `continuity-guard check`.
@@ -291,17 +315,22 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
                     shallow: repo.is_shallow(),
                 })?;
             let base_commit = repo.find_commit(merge_base).map_err(SourceError::from)?;
-            let changes = source::git::diff_commits(&repo, &base_commit, &head_commit)?;
             let bt = source::git::CommitTree::new(&repo, &base_commit)?;
             let ht = source::git::CommitTree::new(&repo, &head_commit)?;
-            let outcome = check_trees(
+            let diff = || {
+                source::git::diff_commits(&repo, &base_commit, &head_commit)
+                    .map(Cow::Owned)
+                    .map_err(CheckError::from)
+            };
+            let (changes, outcome) = check_trees_diffing(
                 &bt,
                 &ht,
-                &changes,
+                diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),
                 &mut cache,
             )?;
+            let changes = changes.into_owned();
             let mut base_info = source::git::side_info(&base_rev, &base_commit);
             if merge_base != base_tip.id() {
                 base_info.merge_base_of = Some((base_rev.clone(), head_rev.clone()));

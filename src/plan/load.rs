@@ -273,7 +273,7 @@ pub struct RawPlan {
     /// The services.
     #[schemars(with = "BTreeMap<String, RawService>")]
     #[serde(default)]
-    pub services: BTreeMap<String, S<RawService>>,
+    pub services: BTreeMap<String, S<Box<RawService>>>,
     /// Change freezes.
     #[schemars(with = "Vec<RawFreeze>")]
     #[serde(default)]
@@ -397,6 +397,11 @@ pub fn load(path: &str, text: &str) -> Result<Plan, PlanError> {
         text: &text,
         line_starts,
     };
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if let Some(plan) = load_in_pieces(&ctx, parts, PIECES_FROM) {
+        return Ok(plan);
+    }
+    // One piece, or an error: the whole text, so errors are found in order.
     let raw: RawPlan = serde_saphyr::from_str(&text).map_err(|e| {
         let (line, column) = e
             .location()
@@ -414,7 +419,61 @@ pub fn load(path: &str, text: &str) -> Result<Plan, PlanError> {
     validate(&ctx, raw)
 }
 
+/// Plans with fewer services are read in one piece.
+const PIECES_FROM: usize = 200;
+
+/// Reads a large plan's services in pieces on `parts` threads (DESIGN §1,
+/// "Cost": a 2,000-service plan is read on every check). `None` when the
+/// plan is not cut (see [`super::split`]) or has an error: the caller reads
+/// the whole text then, so an error's message and order are the same.
+fn load_in_pieces(ctx: &Ctx, parts: usize, min_entries: usize) -> Option<Plan> {
+    let split = super::split::split(ctx.text, parts, min_entries)?;
+    let mut rest: RawPlan = serde_saphyr::from_str(&split.rest).ok()?;
+    let (timezone, tiers) = header(ctx, &rest).ok()?;
+    let read = |piece: &String| -> Result<Vec<(String, Service)>, ()> {
+        let raw: BTreeMap<String, S<Box<RawService>>> =
+            serde_saphyr::from_str(piece).map_err(|_| ())?;
+        raw.iter()
+            .map(|(name, s)| {
+                service(ctx, name, s, &tiers, &timezone)
+                    .map(|svc| (name.clone(), svc))
+                    .map_err(|_| ())
+            })
+            .collect()
+    };
+    let results: Vec<Result<Vec<(String, Service)>, ()>> = std::thread::scope(|scope| {
+        let (first, others) = split.pieces.split_first()?;
+        let handles: Vec<_> = others.iter().map(|p| scope.spawn(|| read(p))).collect();
+        let mut results = vec![read(first)];
+        for h in handles {
+            results.push(h.join().unwrap_or(Err(())));
+        }
+        Some(results)
+    })?;
+    let mut services = BTreeMap::new();
+    for piece in results {
+        for (name, svc) in piece.ok()? {
+            // The same name in two pieces: a duplicate key, reported on the whole text.
+            if services.insert(name, svc).is_some() {
+                return None;
+            }
+        }
+    }
+    rest.services = BTreeMap::new();
+    finish(ctx, &rest, timezone, services).ok()
+}
+
 fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
+    let (timezone, tiers) = header(ctx, &raw)?;
+    let mut services = BTreeMap::new();
+    for (name, s) in &raw.services {
+        services.insert(name.clone(), service(ctx, name, s, &tiers, &timezone)?);
+    }
+    finish(ctx, &raw, timezone, services)
+}
+
+/// The plan's version, zone and tiers.
+fn header(ctx: &Ctx, raw: &RawPlan) -> Result<(String, BTreeMap<String, Targets>), PlanError> {
     if raw.version.value != 1 {
         return Err(ctx.at(
             &raw.version,
@@ -433,8 +492,18 @@ fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
     for (name, t) in &raw.tiers {
         tiers.insert(name.clone(), targets(ctx, &t.value, None, &timezone)?);
     }
-    let mut services = BTreeMap::new();
-    for (name, s) in &raw.services {
+    Ok((timezone, tiers))
+}
+
+/// One service entry, validated.
+fn service(
+    ctx: &Ctx,
+    name: &str,
+    s: &Spanned<Box<RawService>>,
+    tiers: &BTreeMap<String, Targets>,
+    timezone: &str,
+) -> Result<Service, PlanError> {
+    {
         let svc = &s.value;
         let tier_targets = match &svc.tier {
             Some(tier) => Some(tiers.get(&tier.value).ok_or_else(|| {
@@ -461,9 +530,9 @@ fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
             multi_az: svc.multi_az.clone(),
             test_every: svc.test_every.clone(),
         };
-        let mut t = targets(ctx, &overrides, tier_targets, &timezone)?;
+        let mut t = targets(ctx, &overrides, tier_targets, timezone)?;
         if let Some(h) = &svc.hours {
-            let parsed = Hours::parse(&h.value, &timezone).map_err(|e| {
+            let parsed = Hours::parse(&h.value, timezone).map_err(|e| {
                 let base = ctx.span_of(h);
                 let quoted = ctx
                     .text
@@ -517,28 +586,34 @@ fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
             Some(d) => Some(ctx.date(d, "last_tested")?),
             None => None,
         };
-        services.insert(
-            name.clone(),
-            Service {
-                name: name.clone(),
-                description: svc.description.clone(),
-                tier: svc.tier.as_ref().map(|t| Sp {
-                    value: t.value.clone(),
-                    span: ctx.span_of(t),
-                }),
-                targets: t,
-                depends_on,
-                recovery_plan: svc.recovery_plan.as_ref().map(|r| Sp {
-                    value: r.value.clone(),
-                    span: ctx.span_of(r),
-                }),
-                last_tested,
-                owners: svc.owners.clone(),
-                matchers,
-                span: name_key_span(ctx.text, name, ctx.span_of(s)),
-            },
-        );
+        Ok(Service {
+            name: name.to_string(),
+            description: svc.description.clone(),
+            tier: svc.tier.as_ref().map(|t| Sp {
+                value: t.value.clone(),
+                span: ctx.span_of(t),
+            }),
+            targets: t,
+            depends_on,
+            recovery_plan: svc.recovery_plan.as_ref().map(|r| Sp {
+                value: r.value.clone(),
+                span: ctx.span_of(r),
+            }),
+            last_tested,
+            owners: svc.owners.clone(),
+            matchers,
+            span: name_key_span(ctx.text, name, ctx.span_of(s)),
+        })
     }
+}
+
+/// What needs every service: dependencies, then the rest of the plan.
+fn finish(
+    ctx: &Ctx,
+    raw: &RawPlan,
+    timezone: String,
+    services: BTreeMap<String, Service>,
+) -> Result<Plan, PlanError> {
     // Dependencies must exist and must not form a cycle.
     for s in services.values() {
         for d in &s.depends_on {
@@ -904,6 +979,119 @@ mod tests {
         assert!(e.message.contains("cycle"), "{e}");
         let e = err(&PLAN.replace("  fx:\n", "  ledger:\n"));
         assert!(e.message.contains("duplicate"), "{e}");
+    }
+
+    /// Reads `text` whole and, when it can be cut, in pieces; the plans must
+    /// be the same, and an error in pieces must be an error whole.
+    fn same_whole_and_in_pieces(text: &str, parts: usize) -> bool {
+        let text: Arc<str> = Arc::from(text);
+        let ctx = Ctx {
+            path: "continuity.yaml",
+            text: &text,
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        };
+        let whole = serde_saphyr::from_str::<RawPlan>(&text)
+            .ok()
+            .and_then(|raw| validate(&ctx, raw).ok());
+        if super::super::split::split(&text, parts, 2).is_none() {
+            return false;
+        }
+        match (whole, load_in_pieces(&ctx, parts, 2)) {
+            (Some(w), Some(p)) => {
+                assert_eq!(w.services, p.services);
+                assert_eq!(w.timezone, p.timezone);
+                assert_eq!(w.freezes, p.freezes);
+                assert_eq!(w.rules, p.rules);
+                assert_eq!(w.waivers, p.waivers);
+                assert_eq!(w.ignore, p.ignore);
+                assert_eq!(w.restore_throughput, p.restore_throughput);
+                assert_eq!(w.provisioning, p.provisioning);
+            }
+            (None, None) => {}
+            (w, p) => panic!("whole {:?} but pieces {:?}", w.is_some(), p.is_some()),
+        }
+        true
+    }
+
+    #[test]
+    fn pieces_read_like_the_whole() {
+        let mut big = String::from(
+            "version: 1\ntimezone: Europe/London\ntiers:\n  gold: { rto: 1h, rpo: 5m }\n# the services\nservices:\n",
+        );
+        for i in 0..40 {
+            big.push_str(&format!(
+                "  svc-{i:02}:   # entry {i}\n    tier: gold\n    description: |\n      Line one\n\n      line two\n    hours: \"Mon-Fri 09:00-{h}:00\"\n    depends_on: [{dep}]\n    match:\n      - paths: [\"deploy/svc-{i:02}/**\", 'src/*.tf']\n      - kubernetes: {{ namespace: ns-{i} }}\n\n",
+                h = 10 + i % 8,
+                dep = if i > 0 { format!("svc-{:02}", i - 1) } else { String::new() },
+            ));
+        }
+        big.push_str("waivers:\n  - { rule: CG101, service: svc-03, reason: r, expires: 2030-01-01 }\nrules:\n  CG101: warning\n");
+        for parts in [2, 3, 4, 7] {
+            assert!(same_whole_and_in_pieces(&big, parts), "cut in {parts}");
+            let crlf = big.replace('\n', "\r\n");
+            assert!(same_whole_and_in_pieces(&crlf, parts), "CRLF in {parts}");
+        }
+        // Errors in a piece, and names repeated across pieces, are errors whole.
+        let bad = big.replace("Mon-Fri 09:00-13:00", "Mon-Fry 09:00-13:00");
+        assert!(same_whole_and_in_pieces(&bad, 3));
+        let dup = big.replace("svc-39:", "svc-01:");
+        assert!(same_whole_and_in_pieces(&dup, 3));
+        let e = load("continuity.yaml", &dup).expect_err("duplicate");
+        assert!(e.message.contains("duplicate"), "{e}");
+        let unknown = big.replace(
+            "    tier: gold\n    description",
+            "    tier: silver\n    description",
+        );
+        assert!(same_whole_and_in_pieces(&unknown, 2));
+        // The spans of values in pieces point into the whole text.
+        let plan = load("continuity.yaml", &big).expect("valid");
+        let hours = plan.services["svc-33"]
+            .targets
+            .hours
+            .as_ref()
+            .expect("hours");
+        assert_eq!(
+            &plan.text[hours.span.start..hours.span.end],
+            "\"Mon-Fri 09:00-11:00\""
+        );
+        assert_eq!(
+            &plan.text[plan.services["svc-33"].span.start..plan.services["svc-33"].span.end],
+            "svc-33"
+        );
+    }
+
+    #[test]
+    fn fixture_and_corpus_plans_read_like_the_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        let mut todo = vec![root.join("fixtures")];
+        while let Some(dir) = todo.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else if path.file_name().is_some_and(|n| n == "continuity.yaml") {
+                    texts.extend(std::fs::read_to_string(&path));
+                }
+            }
+        }
+        for entry in std::fs::read_dir(root.join("fuzz/corpus/plan_load"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(bytes) = std::fs::read(entry.path()) {
+                texts.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        assert!(texts.len() > 20, "found {} plans", texts.len());
+        let cut = texts
+            .iter()
+            .filter(|t| same_whole_and_in_pieces(t, 2))
+            .count();
+        assert!(cut > 10, "only {cut} plans could be cut");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod duration;
 pub mod hours;
 pub mod load;
 pub mod model;
+mod split;
 
 pub use load::{PlanError, load};
 pub use model::Plan;

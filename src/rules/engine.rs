@@ -151,6 +151,8 @@ struct Parsed {
     /// What the reader said; its `resources` are moved to [`Parsed::resources`].
     read: FileRead,
     resources: Vec<Arc<Resource>>,
+    /// The text and its line index, when it is UTF-8 (for locations and snippets).
+    text: Option<IndexedText>,
 }
 
 impl Parsed {
@@ -187,6 +189,18 @@ impl ParseCache {
         Self::read_into(&mut self.reads, path, blob)
     }
 
+    /// A file of a tree, through the cache: a blob already parsed is found
+    /// by its id, without reading its bytes again.
+    fn read_path(&mut self, tree: &dyn Tree, path: &Arc<str>) -> Option<Arc<Parsed>> {
+        if let Some(id) = tree.blob_id(path)
+            && let Some(hit) = self.reads.get(&format!("{id}:{path}"))
+        {
+            return Some(hit.clone());
+        }
+        let blob = tree.read(path)?;
+        Some(self.read(path, &blob))
+    }
+
     fn read_into(
         reads: &mut HashMap<String, Arc<Parsed>>,
         path: &Arc<str>,
@@ -202,7 +216,16 @@ impl ParseCache {
                     .into_iter()
                     .map(Arc::new)
                     .collect();
-                Arc::new(Parsed { read, resources })
+                let text = std::str::from_utf8(&blob.bytes).ok().map(|t| {
+                    let text: Arc<str> = Arc::from(t);
+                    let lines = line_starts(&text);
+                    (text, lines)
+                });
+                Arc::new(Parsed {
+                    read,
+                    resources,
+                    text,
+                })
             })
             .clone()
     }
@@ -210,20 +233,23 @@ impl ParseCache {
 
 impl ParseCache {
     /// Runs `f` with the plan cache on a second thread while this one reads
-    /// and parses the changed files of both sides into the cache (the engine
-    /// reads exactly those first). On two cores the plan of a large
+    /// computes the change set (`changes`: the tree diff, the costliest step
+    /// of git's own) and then reads and parses the changed files of both
+    /// sides into the cache (the engine reads exactly those first). On two cores the plan of a large
     /// monorepo, the biggest fixed cost of a check, then costs no wall time
     /// beyond the change's own files. The outcome does not depend on timing.
-    pub(crate) fn with_plans_in_parallel<R: Send>(
+    pub(crate) fn with_plans_in_parallel<'c, R: Send, E>(
         &mut self,
         base: &dyn Tree,
         head: &dyn Tree,
-        changes: &ChangeSet,
+        changes: impl FnOnce() -> Result<std::borrow::Cow<'c, ChangeSet>, E>,
         f: impl FnOnce(&mut crate::plan::PlanCache) -> R + Send,
-    ) -> R {
+    ) -> (R, Result<std::borrow::Cow<'c, ChangeSet>, E>) {
         let ParseCache { reads, plans } = self;
         std::thread::scope(|scope| {
             let plans = scope.spawn(|| f(plans));
+            // The diff is computed here meanwhile, then its files are read.
+            let changes = changes();
             let mut warm = |tree: &dyn Tree, path: &Option<String>| {
                 if let Some(p) = path
                     && let Some(blob) = tree.read(p)
@@ -232,13 +258,16 @@ impl ParseCache {
                     Self::read_into(reads, &path, &blob);
                 }
             };
-            for c in &changes.changes {
-                warm(base, &c.old_path);
-                warm(head, &c.new_path);
+            if let Ok(changes) = &changes {
+                for c in &changes.changes {
+                    warm(base, &c.old_path);
+                    warm(head, &c.new_path);
+                }
             }
-            plans
+            let plans = plans
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (plans, changes)
         })
     }
 }
@@ -277,13 +306,12 @@ impl SideCtx<'_> {
         sources: &mut SourceStore,
         path: &str,
     ) -> Option<Arc<Parsed>> {
-        let blob = self.tree.read(path)?;
         let path: Arc<str> = Arc::from(path);
-        let read = cache.read(&path, &blob);
-        if let Ok(text) = std::str::from_utf8(&blob.bytes)
-            && sources.text(self.side, &path).is_none()
+        let read = cache.read_path(self.tree, &path)?;
+        if let Some(text) = &read.text
+            && sources.text_and_lines(self.side, &path).is_none()
         {
-            sources.insert(self.side, path, Arc::from(text));
+            sources.texts.insert((self.side, path), text.clone());
         }
         Some(read)
     }

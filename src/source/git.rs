@@ -143,8 +143,8 @@ impl Tree for CommitTree<'_> {
     }
 
     fn blob_id(&self, path: &str) -> Option<String> {
-        let entry = self.tree.get_path(std::path::Path::new(path)).ok()?;
-        (entry_kind(entry.filemode()) == Some(EntryKind::File)).then(|| entry.id().to_string())
+        let (id, mode, _) = self.entry(path)?;
+        (entry_kind(mode) == Some(EntryKind::File)).then(|| id.to_string())
     }
 
     fn list_under(&self, prefix: &str) -> Vec<String> {
