@@ -243,13 +243,18 @@ fn check_trees_diffing<'c>(
 
 /// `continuity-guard check`.
 pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
-    let mut cache = ParseCache::default();
+    check_with_cache(opts, &mut ParseCache::default())
+}
+
+/// [`check`] with a parse cache of the caller's (which can keep it, or let
+/// the process end without freeing every parsed file one by one).
+pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<Report, CheckError> {
     match &opts.sides {
         Sides::Dirs { before, after } => {
             let b = source::dirs::DirTree::new(before)?;
             let a = source::dirs::DirTree::new(after)?;
             let changes = source::dirs::diff_dirs(&b, &a);
-            let outcome = check_trees(&b, &a, &changes, opts, None, &mut cache)?;
+            let outcome = check_trees(&b, &a, &changes, opts, None, cache)?;
             Ok(Report {
                 base: SideInfo {
                     dir: Some(before.display().to_string()),
@@ -278,8 +283,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
                     Box::new(empty)
                 }
             };
-            let outcome =
-                check_trees(base_tree.as_ref(), &index, &changes, opts, None, &mut cache)?;
+            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, None, cache)?;
             Ok(Report {
                 base: head_commit
                     .as_ref()
@@ -328,7 +332,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
                 diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),
-                &mut cache,
+                cache,
             )?;
             let changes = changes.into_owned();
             let mut base_info = source::git::side_info(&base_rev, &base_commit);

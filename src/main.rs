@@ -4,7 +4,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use continuity_guard::plan::model::Severity;
-use continuity_guard::{CheckError, CheckOptions, Sides, plan, render, rules};
+use continuity_guard::rules::engine::ParseCache;
+use continuity_guard::{CheckError, CheckOptions, Report, Sides, plan, render, rules};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -380,8 +381,11 @@ fn check(args: CheckArgs) -> ExitCode {
         all: args.all,
         fail_on,
     };
-    let report = match continuity_guard::check(&opts) {
-        Ok(r) => r,
+    // The parse cache and the report live until the process ends: freeing
+    // thousands of parsed files one by one is work nobody needs.
+    let cache: &mut ParseCache = Box::leak(Box::default());
+    let report: &Report = match continuity_guard::check_with_cache(&opts, cache) {
+        Ok(r) => Box::leak(Box::new(r)),
         Err(e) => return check_error(&e),
     };
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -390,10 +394,10 @@ fn check(args: CheckArgs) -> ExitCode {
     for (fmt, path) in outputs {
         let color = path.is_none() && color_stdout();
         let text = match fmt.as_str() {
-            "json" => render::json::render(&report),
-            "markdown" => render::markdown::render(&report, &markdown_opts),
+            "json" => render::json::render(report),
+            "markdown" => render::markdown::render(report, &markdown_opts),
             "sarif" => render::sarif::render(
-                &report,
+                report,
                 &render::sarif::Options {
                     server_url: markdown_opts.server_url.clone(),
                     repository: markdown_opts.repository.clone(),
@@ -402,13 +406,13 @@ fn check(args: CheckArgs) -> ExitCode {
             "github" => {
                 if let Some(summary) = env("GITHUB_STEP_SUMMARY")
                     && let Err(e) =
-                        append_summary(&summary, &render::markdown::render(&report, &markdown_opts))
+                        append_summary(&summary, &render::markdown::render(report, &markdown_opts))
                 {
                     eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY ({summary}): {e}");
                 }
-                render::github::render(&report)
+                render::github::render(report)
             }
-            _ => render::human::render(&report, color),
+            _ => render::human::render(report, color),
         };
         match path {
             Some(p) => {

@@ -11,7 +11,7 @@ const SECONDS_PER_MINUTE: i64 = 60;
 const FIRST_MONDAY: i64 = -3 * 86_400;
 
 /// A recurring window in UTC; an end at or before the start runs into the next week (or day).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Window {
     /// Once a week, e.g. RDS `tue:03:00-tue:03:30`.
     Weekly {

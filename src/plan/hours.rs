@@ -68,6 +68,15 @@ impl HoursError {
     }
 }
 
+/// Hours are equal when their groups and zone name are (the zone follows from its name).
+impl std::hash::Hash for Hours {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.groups.hash(state);
+        self.zone_name.hash(state);
+        self.is_24x7.hash(state);
+    }
+}
+
 impl Hours {
     /// `default_zone` is the plan's `timezone` (IANA name), used when the string has no trailing zone; unknown zone names are errors.
     pub fn parse(text: &str, default_zone: &str) -> Result<Hours, HoursError> {

@@ -95,7 +95,25 @@ pub(super) struct WindowUse<'a> {
 pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Interval> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
-    hours.first_overlap_within(&window.occurrences(from, to), from, to)
+    // Many resources share a window and many services their hours: each
+    // pair is worked out once per thread.
+    type Key = (crate::plan::hours::Hours, Window, jiff::Timestamp);
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Key, Option<Interval>>> =
+            Default::default();
+    }
+    let key: Key = (hours.clone(), window.clone(), from);
+    if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).copied()) {
+        return hit;
+    }
+    let stretch = hours.first_overlap_within(&window.occurrences(from, to), from, to);
+    MEMO.with_borrow_mut(|memo| {
+        if memo.len() >= 4096 {
+            memo.clear();
+        }
+        memo.insert(key, stretch);
+    });
+    stretch
 }
 
 /// Reports a window of a resource that overlaps the service's hours.

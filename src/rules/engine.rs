@@ -509,13 +509,8 @@ fn is_infra_path(path: &str) -> bool {
 }
 
 /// The resources of a service at one side.
-fn service_resources(
-    ctx: &mut SideCtx,
-    cache: &mut ParseCache,
-    sources: &mut SourceStore,
-    service: &Service,
-    changed: &[String],
-) -> Vec<Arc<Resource>> {
+/// The files a service's `paths` selectors match at one side.
+fn path_files(ctx: &SideCtx, service: &Service) -> BTreeSet<String> {
     let mut files: BTreeSet<String> = BTreeSet::new();
     for m in &service.matchers {
         if let Matcher::Paths { set, prefixes, .. } = m {
@@ -528,6 +523,84 @@ fn service_resources(
             }
         }
     }
+    files
+}
+
+/// Reads the files the affected services' `paths` match at both sides into
+/// the cache before the rules ask for them one by one: the blobs are read
+/// here (git objects stay on this thread) and parsed on the other cores
+/// meanwhile. The outcome does not depend on it; only the time does.
+fn prefetch(sides: [&SideCtx; 2], cache: &mut ParseCache, names: impl Iterator<Item = String>) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) - 1;
+    if workers == 0 {
+        return;
+    }
+    let mut wanted: Vec<(&dyn Tree, String)> = Vec::new();
+    for name in names {
+        for side in sides {
+            if let Some(service) = side.plan.services.get(&name) {
+                wanted.extend(
+                    path_files(side, service)
+                        .into_iter()
+                        .map(|p| (side.tree, p)),
+                );
+            }
+        }
+    }
+    if wanted.len() < 8 {
+        return;
+    }
+    let (blobs_tx, blobs_rx) = std::sync::mpsc::channel::<(Arc<str>, crate::source::Blob)>();
+    let blobs_rx = std::sync::Mutex::new(blobs_rx);
+    let parsed: Vec<(String, Arc<Parsed>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = HashMap::new();
+                    loop {
+                        // The lock is held while waiting, not while parsing.
+                        let next = match blobs_rx.lock() {
+                            Ok(rx) => rx.recv().ok(),
+                            Err(_) => None,
+                        };
+                        let Some((path, blob)) = next else { break };
+                        ParseCache::read_into(&mut done, &path, &blob);
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut sent = std::collections::HashSet::new();
+        for (tree, path) in &wanted {
+            let id = tree.blob_id(path);
+            let known = id.as_ref().is_some_and(|id| {
+                let key = format!("{id}:{path}");
+                cache.reads.contains_key(&key) || !sent.insert(key)
+            });
+            if known {
+                continue;
+            }
+            if let Some(blob) = tree.read(path) {
+                let _ = blobs_tx.send((Arc::from(path.as_str()), blob));
+            }
+        }
+        drop(blobs_tx);
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    cache.reads.extend(parsed);
+}
+
+fn service_resources(
+    ctx: &mut SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    changed: &[String],
+) -> Vec<Arc<Resource>> {
+    let files = path_files(ctx, service);
     let mut out: Vec<Arc<Resource>> = Vec::new();
     let push_file = |ctx: &SideCtx,
                      cache: &mut ParseCache,
@@ -951,6 +1024,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
 
     // 4. Facts and rules per service.
+    if !inputs.all {
+        prefetch([&base, &head], cache, affected.iter().cloned());
+    }
     let base_exists = |p: &str| path_exists(inputs.base, p);
     let head_exists = |p: &str| path_exists(inputs.head, p);
     let mut states = Vec::new();
