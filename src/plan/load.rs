@@ -1,13 +1,14 @@
-//! Reading `continuity.yaml`: serde-saphyr into raw types with spans (the
+//! Reading `continuity.yaml`: our YAML tree, through serde, into raw types with spans (the
 //! same types give the JSON Schema), then validation into [`Plan`].
 
+use super::de::Spanned;
 use super::duration::{parse_duration, parse_throughput};
 use super::hours::Hours;
 use super::model::*;
 use crate::readers::Span;
+use crate::readers::yaml::Node;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -90,7 +91,7 @@ pub struct RawTargets {
 }
 
 /// A dependency: a service name, or `{ service, soft }`.
-#[derive(Deserialize, JsonSchema)]
+#[derive(JsonSchema)]
 #[serde(untagged)]
 pub enum RawDependency {
     /// A hard dependency by name.
@@ -103,6 +104,43 @@ pub enum RawDependency {
         #[serde(default)]
         soft: bool,
     },
+}
+
+/// The long form of a dependency.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDependencyFull {
+    service: String,
+    #[serde(default)]
+    soft: bool,
+}
+
+impl<'de> Deserialize<'de> for RawDependency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawDependency;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a service name, or `{ service: NAME, soft: true }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawDependency, E> {
+                Ok(RawDependency::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawDependency, A::Error> {
+                let full = RawDependencyFull::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(RawDependency::Full {
+                    service: full.service,
+                    soft: full.soft,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Kubernetes selector.
@@ -300,22 +338,11 @@ pub fn schema() -> String {
 struct Ctx<'a> {
     path: &'a str,
     text: &'a Arc<str>,
-    /// Byte offset where each line starts, so a span costs a lookup, not a
-    /// scan from the top (a 2,000-service plan has ~100,000 spans).
-    line_starts: Vec<usize>,
 }
 
 impl Ctx<'_> {
     fn span_of<T>(&self, s: &Spanned<T>) -> Span {
-        let loc = &s.referenced;
-        let start = self.offset_of(loc.line() as usize, loc.column() as usize);
-        let len = loc.span().byte_len().unwrap_or(0) as usize;
-        let end = if len > 0 {
-            start + len
-        } else {
-            scalar_end(self.text, start)
-        };
-        Span::new(start, end.min(self.text.len()))
+        s.span
     }
 
     fn err(&self, span: Span, message: impl Into<String>) -> PlanError {
@@ -330,17 +357,14 @@ impl Ctx<'_> {
         }
     }
 
-    /// Byte offset of a 1-based line and 1-based character column.
-    fn offset_of(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.max(1) - 1) else {
-            return self.text.len();
+    /// A deserialisation error, at its node (or the top of the plan).
+    fn de_err(&self, e: super::de::Error) -> PlanError {
+        // serde names our raw types (`expected struct RawService`): say what they are.
+        let message = match e.message.find("expected struct Raw") {
+            Some(at) => format!("{}expected a mapping", &e.message[..at]),
+            None => e.message.replace("expected a map", "expected a mapping"),
         };
-        let rest = self.text.get(start..).unwrap_or("");
-        start
-            + rest
-                .char_indices()
-                .nth(column.saturating_sub(1))
-                .map_or(rest.len(), |(i, _)| i)
+        self.err(e.span.unwrap_or_default(), message)
     }
 
     fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> PlanError {
@@ -374,49 +398,41 @@ impl Ctx<'_> {
     }
 }
 
-/// End of a scalar that starts at `start`: to the end of the line, before a comment.
-fn scalar_end(text: &str, start: usize) -> usize {
-    let rest = text.get(start..).unwrap_or("");
-    let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
-    let line = &rest[..line_end];
-    let cut = line
-        .find(" #")
-        .or_else(|| line.find([',', '}', ']']))
-        .unwrap_or(line.len());
-    start + line[..cut].trim_end().len().max(1).min(line_end.max(1))
-}
-
 /// Reads and validates a plan.
 pub fn load(path: &str, text: &str) -> Result<Plan, PlanError> {
     let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text));
-    let line_starts = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let ctx = Ctx {
-        path,
-        text: &text,
-        line_starts,
-    };
+    let ctx = Ctx { path, text: &text };
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if let Some(plan) = load_in_pieces(&ctx, parts, PIECES_FROM) {
         return Ok(plan);
     }
     // One piece, or an error: the whole text, so errors are found in order.
-    let raw: RawPlan = serde_saphyr::from_str(&text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line() as usize, l.column() as usize))
-            .unwrap_or((1, 1));
-        let start = ctx.offset_of(line, column);
-        let message = e.without_snippet().to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
-        ctx.err(Span::new(start, scalar_end(&text, start)), message)
-    })?;
+    let root = yaml_root(&ctx, &text)?;
+    let raw: RawPlan = super::de::from_node(&root).map_err(|e| ctx.de_err(e))?;
     validate(&ctx, raw)
+}
+
+/// The one YAML document of a plan text (an empty text is an empty mapping).
+fn yaml_root(ctx: &Ctx, text: &str) -> Result<Node, PlanError> {
+    let mut docs =
+        crate::readers::yaml::parse_stream(text, crate::readers::yaml::Budget::default())
+            .map_err(|e| ctx.err(e.span, e.message))?;
+    if docs.len() > 1 {
+        return Err(ctx.err(
+            docs[1].span,
+            format!(
+                "the plan has {} YAML documents; write one (drop the `---` separators)",
+                docs.len()
+            ),
+        ));
+    }
+    match docs.pop() {
+        Some(d) if d.root.value != crate::readers::yaml::Value::Null => Ok(d.root),
+        _ => Err(ctx.err(
+            Span::default(),
+            "the plan is empty; it starts with `version: 1` and lists `services:` (`continuity-guard init` writes a draft)",
+        )),
+    }
 }
 
 /// Plans with fewer services are read in one piece.
@@ -428,11 +444,13 @@ const PIECES_FROM: usize = 200;
 /// the whole text then, so an error's message and order are the same.
 fn load_in_pieces(ctx: &Ctx, parts: usize, min_entries: usize) -> Option<Plan> {
     let split = super::split::split(ctx.text, parts, min_entries)?;
-    let mut rest: RawPlan = serde_saphyr::from_str(&split.rest).ok()?;
+    let rest_root = yaml_root(ctx, &split.rest).ok()?;
+    let mut rest: RawPlan = super::de::from_node(&rest_root).ok()?;
     let (timezone, tiers) = header(ctx, &rest).ok()?;
     let read = |piece: &String| -> Result<Vec<(String, Service)>, ()> {
+        let root = yaml_root(ctx, piece).map_err(|_| ())?;
         let raw: BTreeMap<String, S<Box<RawService>>> =
-            serde_saphyr::from_str(piece).map_err(|_| ())?;
+            super::de::from_node(&root).map_err(|_| ())?;
         raw.iter()
             .map(|(name, s)| {
                 service(ctx, name, s, &tiers, &timezone)
@@ -988,12 +1006,10 @@ mod tests {
         let ctx = Ctx {
             path: "continuity.yaml",
             text: &text,
-            line_starts: std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
         };
-        let whole = serde_saphyr::from_str::<RawPlan>(&text)
+        let whole = yaml_root(&ctx, &text)
             .ok()
+            .and_then(|root| super::super::de::from_node::<RawPlan>(&root).ok())
             .and_then(|raw| validate(&ctx, raw).ok());
         if super::super::split::split(&text, parts, 2).is_none() {
             return false;

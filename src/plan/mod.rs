@@ -1,6 +1,7 @@
 //! The continuity plan (DESIGN §2): model, loading and validation, durations,
 //! hours of operation.
 
+pub mod de;
 pub mod duration;
 pub mod hours;
 pub mod load;
