@@ -430,6 +430,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// mimalloc: the parse of a large plan and the rules allocate many small
+/// values on several threads, where glibc's per-thread arenas cost page
+/// faults (benches/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
