@@ -24,6 +24,8 @@ pub const TARGETS: &[(&str, Target)] = &[
 pub fn plan_load(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::plan::load("continuity.yaml", &text);
+    // Read in pieces on threads, a plan must be what it is read whole.
+    crate::plan::load::same_whole_and_in_pieces(&text, 3);
 }
 
 /// The YAML reader: `parse_stream`, then `read_file` on a `.yaml` path

@@ -84,6 +84,16 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 let pod_labels = labels(r.field("spec.template.metadata.labels"));
                 let zone_spread = zone_spread(r);
                 let w = match hpas.get(&r.address) {
+                    Some((hpa, Some(min))) if min.as_i64().is_none() => {
+                        facts.notes.push(format!(
+                            "{}: HorizontalPodAutoscaler {} has spec.minReplicas `{}`, not a number; the replica floor of {display} is unknown (CG101 cannot assess it)",
+                            hpa.path,
+                            hpa.name,
+                            min.scalar_text().unwrap_or_default()
+                        ));
+                        downscaled(side, r, resources, facts);
+                        continue;
+                    }
                     Some((hpa, min)) => Workload {
                         address: r.address.clone(),
                         display,
@@ -99,6 +109,12 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                         let replicas = r.field("spec.replicas");
                         let Some(floor) = replicas.map_or(Some(1), Node::as_i64) else {
                             // An expression we cannot read: unknown, never a violation.
+                            facts.notes.push(format!(
+                                "{}: {display} has spec.replicas `{}`, not a number; its replica floor is unknown (CG101 cannot assess it)",
+                                r.path,
+                                replicas.and_then(Node::scalar_text).unwrap_or_default()
+                            ));
+                            downscaled(side, r, resources, facts);
                             continue;
                         };
                         Workload {
@@ -407,6 +423,34 @@ mod tests {
             Side::Head,
             read.resources.into_iter().map(Arc::new).collect(),
         )
+    }
+
+    #[test]
+    fn replicas_that_are_not_numbers_are_unknown_and_said() {
+        let f = facts(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec:\n  replicas: ${REPLICAS}\n",
+        );
+        assert!(f.workloads.is_empty(), "never a floor of 1");
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("spec.replicas `${REPLICAS}`") && n.contains("unknown")),
+            "{:?}",
+            f.notes
+        );
+        let f = facts(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: 3}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api, namespace: pay}\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n  minReplicas: \"{{min}}\"\n",
+        );
+        assert!(f.workloads.is_empty(), "an unreadable minReplicas is not 1");
+        assert!(
+            f.notes.iter().any(|n| n.contains("minReplicas")),
+            "{:?}",
+            f.notes
+        );
+        let f = facts(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: \"2\"}\n",
+        );
+        assert_eq!(f.min_floor(), Some(2), "a quoted number is a number");
     }
 
     #[test]

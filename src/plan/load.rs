@@ -951,6 +951,40 @@ fn name_key_span(text: &str, name: &str, value: Span) -> Span {
     value
 }
 
+/// For tests and fuzzing: reads `text` whole and, when it can be cut, in
+/// `parts` pieces (from two entries on), and panics unless both give the
+/// same plan or both an error. Whether it was cut.
+#[doc(hidden)]
+pub fn same_whole_and_in_pieces(text: &str, parts: usize) -> bool {
+    let text: Arc<str> = Arc::from(text);
+    let ctx = Ctx {
+        path: "continuity.yaml",
+        text: &text,
+    };
+    let whole = yaml_root(&ctx, &text)
+        .ok()
+        .and_then(|root| super::de::from_node::<RawPlan>(&root).ok())
+        .and_then(|raw| validate(&ctx, raw).ok());
+    if super::split::split(&text, parts, 2).is_none() {
+        return false;
+    }
+    match (whole, load_in_pieces(&ctx, parts, 2)) {
+        (Some(w), Some(p)) => {
+            assert_eq!(w.services, p.services);
+            assert_eq!(w.timezone, p.timezone);
+            assert_eq!(w.freezes, p.freezes);
+            assert_eq!(w.rules, p.rules);
+            assert_eq!(w.waivers, p.waivers);
+            assert_eq!(w.ignore, p.ignore);
+            assert_eq!(w.restore_throughput, p.restore_throughput);
+            assert_eq!(w.provisioning, p.provisioning);
+        }
+        (None, None) => {}
+        (w, p) => panic!("whole {:?} but pieces {:?}", w.is_some(), p.is_some()),
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -997,38 +1031,6 @@ mod tests {
         assert!(e.message.contains("cycle"), "{e}");
         let e = err(&PLAN.replace("  fx:\n", "  ledger:\n"));
         assert!(e.message.contains("duplicate"), "{e}");
-    }
-
-    /// Reads `text` whole and, when it can be cut, in pieces; the plans must
-    /// be the same, and an error in pieces must be an error whole.
-    fn same_whole_and_in_pieces(text: &str, parts: usize) -> bool {
-        let text: Arc<str> = Arc::from(text);
-        let ctx = Ctx {
-            path: "continuity.yaml",
-            text: &text,
-        };
-        let whole = yaml_root(&ctx, &text)
-            .ok()
-            .and_then(|root| super::super::de::from_node::<RawPlan>(&root).ok())
-            .and_then(|raw| validate(&ctx, raw).ok());
-        if super::super::split::split(&text, parts, 2).is_none() {
-            return false;
-        }
-        match (whole, load_in_pieces(&ctx, parts, 2)) {
-            (Some(w), Some(p)) => {
-                assert_eq!(w.services, p.services);
-                assert_eq!(w.timezone, p.timezone);
-                assert_eq!(w.freezes, p.freezes);
-                assert_eq!(w.rules, p.rules);
-                assert_eq!(w.waivers, p.waivers);
-                assert_eq!(w.ignore, p.ignore);
-                assert_eq!(w.restore_throughput, p.restore_throughput);
-                assert_eq!(w.provisioning, p.provisioning);
-            }
-            (None, None) => {}
-            (w, p) => panic!("whole {:?} but pieces {:?}", w.is_some(), p.is_some()),
-        }
-        true
     }
 
     #[test]
