@@ -1113,6 +1113,19 @@ mod tests {
     }
 
     #[test]
+    fn anchors_and_merge_keys_are_read() {
+        let text = "version: 1\ntiers:\n  gold: &gold { rto: 1h, rpo: 5m }\nservices:\n  a:\n    <<: *gold\n    rto: 30m\n    match: [{ paths: [\"a/**\"] }]\n  b:\n    <<: *gold\n    match: [{ paths: [\"b/**\"] }]\n";
+        let plan = load("continuity.yaml", text).expect("valid");
+        let rto = |s: &str| plan.services[s].targets.rto.as_ref().map(|r| r.value);
+        assert_eq!(rto("a"), Some(1800), "the explicit key wins");
+        assert_eq!(rto("b"), Some(3600), "merged from the anchor");
+        assert_eq!(
+            plan.services["b"].targets.rpo.as_ref().map(|r| r.value),
+            Some(300)
+        );
+    }
+
+    #[test]
     fn schema_is_json() {
         let s = schema();
         assert!(s.contains("\"services\""));
