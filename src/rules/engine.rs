@@ -508,7 +508,6 @@ fn is_infra_path(path: &str) -> bool {
     l.ends_with(".yaml") || l.ends_with(".yml") || l.ends_with(".tf") || l.ends_with(".json")
 }
 
-/// The resources of a service at one side.
 /// The files a service's `paths` selectors match at one side.
 fn path_files(ctx: &SideCtx, service: &Service) -> BTreeSet<String> {
     let mut files: BTreeSet<String> = BTreeSet::new();
@@ -593,6 +592,7 @@ fn prefetch(sides: [&SideCtx; 2], cache: &mut ParseCache, names: impl Iterator<I
     cache.reads.extend(parsed);
 }
 
+/// The resources of a service at one side.
 fn service_resources(
     ctx: &mut SideCtx,
     cache: &mut ParseCache,
