@@ -145,6 +145,43 @@ fn deep_terraform_never_panics() {
 }
 
 #[test]
+fn terraform_that_makes_the_parser_backtrack_is_cut_off() {
+    // Found by the `terraform` fuzz target: hcl-edit backtracks exponentially
+    // on unclosed `{` in expressions (this file alone takes seconds in a debug
+    // build; three more braces take minutes). The parse has a deadline, so the
+    // check ends with CG001 on the file instead of hanging.
+    let hostile = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hcl-backtracking.tf"),
+    )
+    .expect("hostile file");
+    let seg: &[u8] = b"n%o<fsarn%{n .\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\ro<ffsarn%{";
+    let at = hostile
+        .windows(b"fsaresr=n%o<fsarn%{n .".len())
+        .position(|w| w == b"fsaresr=n%o<fsarn%{n .")
+        .expect("pattern");
+    let mut worse = hostile[..at].to_vec();
+    for _ in 0..4 {
+        worse.extend_from_slice(seg);
+    }
+    worse.extend_from_slice(&hostile[at..]);
+    let dir = repo();
+    write(dir.path(), "deploy/payments/main.tf", &worse);
+    commit(dir.path(), "hostile tf");
+    let started = std::time::Instant::now();
+    let (code, out, err) = checked(dir.path(), &[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("CG001") && out.contains("not parsed within"),
+        "{out}"
+    );
+}
+
+#[test]
 fn symlinks_are_not_followed() {
     let dir = repo();
     std::os::unix::fs::symlink("/etc/passwd", dir.path().join("deploy/payments/link.yaml"))

@@ -24,9 +24,41 @@ pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
 /// resolution may add to one resource.
 const MAX_RESOLVED_NODES: usize = 10_000;
 
-/// Reads a `.tf` file (or a `.tfvars` file when `tfvars`).
-pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, (String, Span)> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+/// How long one file's HCL parse may take. hcl-edit backtracks
+/// exponentially on some malformed input (unclosed `{` in expressions: 600
+/// crafted bytes took a second, each extra brace ×2.5), so parses run on a
+/// worker thread and a file that is not parsed in time is unreadable.
+const PARSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
+
+type Parsed = Result<Body, (String, Span)>;
+
+/// A thread that parses HCL for the calling thread (one per calling thread,
+/// replaced when it misses the deadline: the stuck one is left to finish).
+struct ParseWorker {
+    texts: std::sync::mpsc::Sender<String>,
+    bodies: std::sync::mpsc::Receiver<Parsed>,
+}
+
+impl ParseWorker {
+    fn spawn() -> Option<ParseWorker> {
+        let (texts, inbox) = std::sync::mpsc::channel::<String>();
+        let (outbox, bodies) = std::sync::mpsc::channel::<Parsed>();
+        std::thread::Builder::new()
+            .name("hcl-parse".into())
+            .spawn(move || {
+                for text in inbox {
+                    if outbox.send(parse_hcl(&text)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(ParseWorker { texts, bodies })
+    }
+}
+
+fn parse_hcl(text: &str) -> Parsed {
+    hcl_edit::parser::parse_body(text).map_err(|e| {
         let at = e.location().offset().min(text.len());
         (
             format!(
@@ -36,7 +68,119 @@ pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, 
             ),
             Span::new(at, at),
         )
-    })?;
+    })
+}
+
+/// Whether the text's brackets plainly balance: outside comments and
+/// strings (with their `${ }` and `%{ }` templates), every `{`, `[`, `(` is
+/// closed by its match, with no heredoc and nothing uncertain (a string
+/// inside a template, an unterminated string or comment). Such a text cannot
+/// make hcl-edit backtrack on unclosed brackets, so it is parsed in place;
+/// anything else goes through the deadline.
+fn plainly_balanced(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut stack: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => match text[i + 2..].find("*/") {
+                Some(n) => i += n + 3, // onto the closing `/`
+                None => return false,
+            },
+            b'<' if b.get(i + 1) == Some(&b'<') => return false,
+            b'"' => {
+                // A quoted template: `${`/`%{` open code until its braces close.
+                i += 1;
+                let mut depth = 0usize;
+                loop {
+                    let Some(&c) = b.get(i) else { return false };
+                    match c {
+                        b'\\' if depth == 0 => i += 1,
+                        b'"' if depth == 0 => break,
+                        b'"' | b'\n' => return false,
+                        b'$' | b'%' if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&b'{') => {
+                            i += 2; // `$${` and `%%{` are literal text
+                        }
+                        b'$' | b'%' if depth == 0 && b.get(i + 1) == Some(&b'{') => {
+                            depth = 1;
+                            i += 1;
+                        }
+                        b'{' if depth > 0 => depth += 1,
+                        b'}' if depth > 0 => depth -= 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            c @ (b'{' | b'[' | b'(') => stack.push(c),
+            c @ (b'}' | b']' | b')') => {
+                let open = match c {
+                    b'}' => b'{',
+                    b']' => b'[',
+                    _ => b'(',
+                };
+                if stack.pop() != Some(open) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    stack.is_empty()
+}
+
+/// [`parse_hcl`] within [`PARSE_DEADLINE`] (in place when [`plainly_balanced`]).
+fn parse_within_deadline(text: &str) -> Parsed {
+    if plainly_balanced(text) {
+        return parse_hcl(text);
+    }
+    thread_local! {
+        static WORKER: std::cell::RefCell<Option<ParseWorker>> = const { std::cell::RefCell::new(None) };
+    }
+    WORKER.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = ParseWorker::spawn();
+        }
+        let Some(worker) = slot.as_ref() else {
+            // No thread to be had: parse here, unguarded.
+            return parse_hcl(text);
+        };
+        if worker.texts.send(text.to_string()).is_err() {
+            *slot = None;
+            return parse_hcl(text);
+        }
+        match worker.bodies.recv_timeout(PARSE_DEADLINE) {
+            Ok(parsed) => parsed,
+            Err(_) => {
+                *slot = None;
+                Err((
+                    format!(
+                        "HCL not parsed within {} s (malformed input that makes the parser backtrack, such as unclosed `{{`); not read",
+                        PARSE_DEADLINE.as_secs()
+                    ),
+                    Span::new(0, 0),
+                ))
+            }
+        }
+    })
+}
+
+/// Reads a `.tf` file (or a `.tfvars` file when `tfvars`).
+pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, (String, Span)> {
+    let body = parse_within_deadline(text)?;
     let conv = Converter { text };
     let mut out = Vec::new();
     if tfvars {
@@ -661,6 +805,30 @@ module "payments" {
         let (msg, span) = read(&Arc::from("main.tf"), text, false).expect_err("malformed");
         assert!(msg.contains("line 2: invalid expression"), "{msg}");
         assert_eq!(line_col(text, span.start), (2, 14));
+    }
+
+    #[test]
+    fn plainly_balanced_texts() {
+        for ok in [
+            "resource \"a\" \"b\" {\n  x = \"${var.y}-${ {a = 1}.a }\" # {\n  y = [1, (2)]\n}\n",
+            "a = \"$${not code\"\n/* } */\n// ]\n",
+            "a = \"%{ if x }y%{ endif }\"\n",
+        ] {
+            assert!(plainly_balanced(ok), "{ok}");
+        }
+        for doubtful in [
+            "a = {",
+            "a = { # }",
+            "a = \"x\"}",
+            "a = <<EOF\n{\nEOF\n",
+            "a = \"${ \"}\" }\"",
+            "a = \"unterminated\n",
+            "a = (]",
+            "/* never closed",
+            "a = {/**/}}",
+        ] {
+            assert!(!plainly_balanced(doubtful), "{doubtful}");
+        }
     }
 
     #[test]
