@@ -350,6 +350,94 @@ fn catalog_ref(r: &Resource) -> String {
     )
 }
 
+/// Whether a path is a Backstage entity file by the convention
+/// (`catalog-info.yaml`, `catalog-info.prod.yml`, …).
+fn is_catalog_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.starts_with("catalog-info") && (name.ends_with(".yaml") || name.ends_with(".yml"))
+}
+
+/// Services that hard-depend on another through a Backstage entity's
+/// `spec.dependsOn`, by dependency: `dependency → dependents`. Only when the
+/// plan names entities (`catalog:` selectors), and read from the side's
+/// `catalog-info*.yaml` files (one listing of the side, cached; each file
+/// parsed once per blob).
+fn catalog_dependents(
+    ctx: &mut SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    out: &mut HashMap<String, BTreeSet<String>>,
+) {
+    let named = |s: &Service, entity: &str| {
+        s.matchers
+            .iter()
+            .any(|m| matches!(m, Matcher::Catalog(c) if c.eq_ignore_ascii_case(entity)))
+    };
+    let catalog_services: Vec<&Service> = ctx
+        .plan
+        .services
+        .values()
+        .filter(|s| s.matchers.iter().any(|m| matches!(m, Matcher::Catalog(_))))
+        .collect();
+    if catalog_services.is_empty() {
+        return;
+    }
+    let tree = ctx.tree;
+    let files: Vec<String> = ctx
+        .all_files
+        .get_or_insert_with(|| {
+            tree.list_under("")
+                .into_iter()
+                .filter(|p| is_infra_path(p))
+                .collect()
+        })
+        .iter()
+        .filter(|p| is_catalog_file(p) && !ctx.plan.is_ignored(p))
+        .cloned()
+        .collect();
+    for path in files {
+        let Some(read) = ctx.file(cache, sources, &path) else {
+            continue;
+        };
+        for r in read
+            .resources
+            .iter()
+            .filter(|r| r.file_kind == FileKind::Catalog)
+        {
+            let entity = catalog_ref(r);
+            let owners: Vec<&Service> = catalog_services
+                .iter()
+                .copied()
+                .filter(|s| named(s, &entity))
+                .collect();
+            if owners.is_empty() {
+                continue;
+            }
+            let namespace = r.namespace.as_deref().unwrap_or("default");
+            let refs = r
+                .field("spec.dependsOn")
+                .map(readers::Node::items)
+                .unwrap_or(&[]);
+            for dep in refs.iter().filter_map(readers::Node::as_str) {
+                let dep = readers::catalog::normalise_ref(dep, "component", namespace);
+                for target in catalog_services.iter().filter(|s| named(s, &dep)) {
+                    for owner in &owners {
+                        let soft = owner
+                            .depends_on
+                            .iter()
+                            .any(|d| d.soft && d.service.value == target.name);
+                        if owner.name != target.name && !soft {
+                            out.entry(target.name.clone())
+                                .or_default()
+                                .insert(owner.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn path_match(service: &Service, path: &str) -> bool {
     service.matchers.iter().any(|m| match m {
         Matcher::Paths { set, .. } => set.is_match(path),
@@ -1007,20 +1095,35 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
         }
     }
-    // 3. Hard dependents, transitively, at either side.
-    for name in affected.clone() {
-        affected.extend(
+    // 3. Hard dependents, transitively, at either side: through the plan's
+    // `depends_on` and, when the plan names Backstage entities, through their
+    // `spec.dependsOn` (DESIGN §2).
+    let mut by_catalog: HashMap<String, BTreeSet<String>> = HashMap::new();
+    if !affected.is_empty() {
+        catalog_dependents(&mut base, cache, &mut sources, &mut by_catalog);
+        catalog_dependents(&mut head, cache, &mut sources, &mut by_catalog);
+    }
+    let mut todo: Vec<String> = affected.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        let mut next: BTreeSet<String> = BTreeSet::new();
+        next.extend(
             base_index
                 .hard_dependents(&name)
                 .into_iter()
                 .map(String::from),
         );
-        affected.extend(
+        next.extend(
             head_index
                 .hard_dependents(&name)
                 .into_iter()
                 .map(String::from),
         );
+        next.extend(by_catalog.get(&name).into_iter().flatten().cloned());
+        for n in next {
+            if affected.insert(n.clone()) {
+                todo.push(n);
+            }
+        }
     }
 
     // 4. Facts and rules per service.
