@@ -37,7 +37,7 @@ impl Reader<'_> {
 
     /// A fact from the attribute at `path` (dotted, through nested blocks).
     fn fact<T>(&mut self, path: &str, conv: impl Fn(&Node) -> Result<T, String>) -> Fact<T> {
-        let node = self.r.field(path);
+        let node = field_or_unknown(self.r, path);
         self.fact_of(path, node, conv)
     }
 
@@ -125,7 +125,25 @@ impl Reader<'_> {
 }
 
 /// Why an expression stayed unknown, in the user's terms.
+/// The node at a dotted path, or the first unknown node on the way (a
+/// block made by a `dynamic` block leaves everything under it unknown).
+fn field_or_unknown<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
+    let mut node = &r.body;
+    for key in path.split('.') {
+        if matches!(node.value, Value::Unknown(_)) {
+            return Some(node);
+        }
+        node = node.get(key)?;
+    }
+    Some(node)
+}
+
 fn unresolved_reason(expr: &str) -> String {
+    if let Some(block) = expr.strip_prefix("dynamic ") {
+        return format!(
+            "it is made by a `dynamic {block}` block, whose `for_each` is only known when Terraform runs"
+        );
+    }
     let e = expr
         .trim()
         .trim_start_matches("\"${")
@@ -602,6 +620,15 @@ fn backup_plan(rd: &mut Reader, out: &mut Vec<BackupSource>) {
         None => Vec::new(),
     };
     for (i, rule) in rules.into_iter().enumerate() {
+        if let Value::Unknown(expr) = &rule.value {
+            rd.notes.push(format!(
+                "{}: {} rule {}; not checked",
+                rd.r.path,
+                rd.r.address,
+                unresolved_reason(expr)
+            ));
+            continue;
+        }
         let name = rule
             .get("rule_name")
             .and_then(Node::as_str)
@@ -729,6 +756,47 @@ mod tests {
 
     fn line(text: &str, loc: Option<&Loc>) -> usize {
         loc.map_or(0, |l| line_col(text, l.span.start).0)
+    }
+
+    #[test]
+    fn dynamic_blocks_are_unknown_not_absent() {
+        let text = r#"resource "google_sql_database_instance" "main" {
+  settings {
+    availability_type = "REGIONAL"
+    dynamic "backup_configuration" {
+      for_each = var.backups
+      content {
+        enabled = true
+      }
+    }
+  }
+}
+
+resource "aws_backup_plan" "daily" {
+  name = "daily"
+  dynamic "rule" {
+    for_each = var.rules
+    content {
+      rule_name         = rule.value.name
+      target_vault_name = "main"
+      schedule          = rule.value.schedule
+    }
+  }
+}
+"#;
+        let f = facts_of(text);
+        let sql = &f.stores[0];
+        assert!(matches!(sql.multi_az, Fact::Known { value: true, .. }));
+        assert!(
+            matches!(&sql.backup_retention_days, Fact::Unknown { reason, .. } if reason.contains("dynamic")),
+            "{:?}",
+            sql.backup_retention_days
+        );
+        assert!(
+            f.notes.iter().any(|n| n.contains("aws_backup_plan.daily rule") && n.contains("dynamic \"rule\"")),
+            "{:?}",
+            f.notes
+        );
     }
 
     const RDS: &str = r#"resource "aws_db_instance" "ledger" {

@@ -256,8 +256,19 @@ impl Converter<'_> {
                     entries.push((key, value));
                 }
                 Structure::Block(b) => {
-                    let value = self.block(b);
-                    let name = b.ident.as_str().to_string();
+                    // `dynamic "rule" { for_each = …, content { … } }` makes
+                    // as many `rule` blocks as `for_each` has items, known only
+                    // when Terraform runs: the blocks are unknown.
+                    let (value, name) = match (b.ident.as_str(), b.labels.as_slice()) {
+                        ("dynamic", [label]) => (
+                            Node::new(
+                                Value::Unknown(format!("dynamic \"{}\"", label.as_str())),
+                                self.span(b.span()),
+                            ),
+                            label.as_str().to_string(),
+                        ),
+                        _ => (self.block(b), b.ident.as_str().to_string()),
+                    };
                     match index.get(&name).and_then(|i| entries.get_mut(*i)) {
                         Some((_, existing)) => {
                             if repeated.contains(&name) {
@@ -923,7 +934,10 @@ moved {
             b.get("user_data").map(|n| &n.value),
             Some(Value::Unknown(_))
         ));
-        assert!(b.get("dynamic").is_some());
+        assert!(matches!(
+            b.get("ebs_block_device").map(|n| &n.value),
+            Some(Value::Unknown(t)) if t == "dynamic \"ebs_block_device\""
+        ));
     }
 
     proptest::proptest! {
