@@ -176,7 +176,7 @@ pub(super) fn check_window(
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, database, date, plan, view};
+    use crate::rules::testutil::{check_view, database, date, plan, view_on};
 
     const PLAN: &str = "version: 1\ntimezone: Europe/London\nservices:\n  ledger:\n    hours: \"Mon-Fri 08:00-18:00\"\n    match: [{ paths: [\"terraform/**\"] }]\n  batch:\n    hours: \"24x7\"\n    match: [{ paths: [\"batch/**\"] }]\n  archive:\n    match: [{ paths: [\"archive/**\"] }]\n";
 
@@ -186,9 +186,9 @@ mod tests {
             stores: vec![database("ledger", Some(window), None)],
             ..ServiceFacts::default()
         };
-        check(
+        check_view(
             &MaintenanceInHours,
-            &view(&plan, service, &facts, date("2026-11-23")),
+            &view_on(&plan, service, &facts, date("2026-11-23")),
         )
     }
 
@@ -245,9 +245,9 @@ mod tests {
             stores: vec![store],
             ..ServiceFacts::default()
         };
-        let v = check(
+        let v = check_view(
             &MaintenanceInHours,
-            &view(&plan, "ledger", &facts, date("2026-11-23")),
+            &view_on(&plan, "ledger", &facts, date("2026-11-23")),
         );
         assert!(v.is_empty());
     }

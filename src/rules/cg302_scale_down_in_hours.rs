@@ -196,7 +196,7 @@ fn last_fire_at_or_before(schedule: &Schedule, at: Timestamp) -> Option<Timestam
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, date, loc, plan, view};
+    use crate::rules::testutil::{check_view, date, head_loc, plan, view_on};
 
     const PLAN: &str = "version: 1\ntimezone: Europe/London\nservices:\n  payments:\n    min_replicas: 3\n    hours: \"Mon-Fri 09:00-16:00\"\n    match: [{ paths: [\"terraform/**\"] }]\n  batch:\n    min_replicas: 2\n    match: [{ paths: [\"batch/**\"] }]\n";
 
@@ -205,7 +205,7 @@ mod tests {
             schedule: schedule.into(),
             zone: zone.into(),
             floor,
-            loc: loc("terraform/asg.tf", at),
+            loc: head_loc("terraform/asg.tf", at),
         }
     }
 
@@ -219,9 +219,9 @@ mod tests {
             }],
             ..ServiceFacts::default()
         };
-        check(
+        check_view(
             &ScaleDownInHours,
-            &view(&plan, service, &facts, date("2026-11-23")),
+            &view_on(&plan, service, &facts, date("2026-11-23")),
         )
     }
 
@@ -325,7 +325,7 @@ mod tests {
             CapacitySchedule::Uptime {
                 hours: "Mon-Fri 10:00-18:00 Europe/London".into(),
                 floor_outside: 0,
-                loc: loc("deploy/api.yaml", 5),
+                loc: head_loc("deploy/api.yaml", 5),
             },
         );
         assert_eq!(short.len(), 1);
@@ -341,7 +341,7 @@ mod tests {
             CapacitySchedule::Uptime {
                 hours: "Mon-Fri 07:30-20:30 Europe/Berlin".into(),
                 floor_outside: 0,
-                loc: loc("deploy/api.yaml", 5),
+                loc: head_loc("deploy/api.yaml", 5),
             },
         );
         assert!(covered.is_empty());
@@ -350,7 +350,7 @@ mod tests {
             CapacitySchedule::Uptime {
                 hours: "Mon-Fri 12:00-13:00".into(),
                 floor_outside: 3,
-                loc: loc("deploy/api.yaml", 5),
+                loc: head_loc("deploy/api.yaml", 5),
             },
         );
         assert!(enough.is_empty());

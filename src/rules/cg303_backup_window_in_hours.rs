@@ -74,7 +74,7 @@ impl Rule for BackupWindowInHours {
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, database, date, plan, view};
+    use crate::rules::testutil::{check_view, database, date, plan, view_on};
 
     const PLAN: &str = "version: 1\ntimezone: America/New_York\nservices:\n  ledger:\n    hours: \"Mon-Fri 08:00-18:00\"\n    match: [{ paths: [\"terraform/**\"] }]\n";
 
@@ -84,9 +84,9 @@ mod tests {
             stores: vec![database("ledger", None, Some(window))],
             ..ServiceFacts::default()
         };
-        check(
+        check_view(
             &BackupWindowInHours,
-            &view(&plan, "ledger", &facts, date("2026-11-23")),
+            &view_on(&plan, "ledger", &facts, date("2026-11-23")),
         )
     }
 

@@ -101,14 +101,14 @@ impl Rule for DependencyHours {
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, date, plan, view};
+    use crate::rules::testutil::{check_view, date, plan, view_on};
 
     fn run(yaml: &str) -> Vec<Violation> {
         let plan = plan(yaml);
         let facts = ServiceFacts::default();
-        check(
+        check_view(
             &DependencyHours,
-            &view(&plan, "payments", &facts, date("2026-11-23")),
+            &view_on(&plan, "payments", &facts, date("2026-11-23")),
         )
     }
 

@@ -150,7 +150,7 @@ mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
     use crate::rules::ServiceView;
-    use crate::rules::test_support::{check_change, date, plan, view};
+    use crate::rules::testutil::{check_change_of, date, plan, view_on};
 
     fn entry(fields: &str) -> String {
         format!(
@@ -162,16 +162,16 @@ mod tests {
         let (bp, hp) = (plan(&entry(base)), plan(&entry(head)));
         let facts = ServiceFacts::default();
         let as_of = date("2026-11-23");
-        let mut b: ServiceView = view(&bp, "payments", &facts, as_of);
+        let mut b: ServiceView = view_on(&bp, "payments", &facts, as_of);
         b.side = crate::source::Side::Base;
         let change = ServiceChange {
             name: "payments",
             base: Some(b),
-            head: Some(view(&hp, "payments", &facts, as_of)),
+            head: Some(view_on(&hp, "payments", &facts, as_of)),
             change_date: date(change_date),
             orphans: Vec::new(),
         };
-        check_change(&TargetsTightenedUntested, &change)
+        check_change_of(&TargetsTightenedUntested, &change)
     }
 
     #[test]
@@ -241,10 +241,10 @@ mod tests {
         let change = ServiceChange {
             name: "payments",
             base: None,
-            head: Some(view(&hp, "payments", &facts, date("2026-11-23"))),
+            head: Some(view_on(&hp, "payments", &facts, date("2026-11-23"))),
             change_date: date("2026-11-20"),
             orphans: Vec::new(),
         };
-        assert!(check_change(&TargetsTightenedUntested, &change).is_empty());
+        assert!(check_change_of(&TargetsTightenedUntested, &change).is_empty());
     }
 }

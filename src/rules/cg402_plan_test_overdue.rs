@@ -105,7 +105,7 @@ impl Rule for PlanTestOverdue {
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, date, plan, view};
+    use crate::rules::testutil::{check_view, date, plan, view_on};
 
     fn run(last_tested: Option<&str>, as_of: &str) -> Vec<Violation> {
         let tested = last_tested.map_or(String::new(), |d| format!("    last_tested: {d}\n"));
@@ -113,9 +113,9 @@ mod tests {
             "version: 1\ntiers:\n  gold: {{ rto: 1h, test_every: 180d }}\nservices:\n  payments:\n    tier: gold\n{tested}    match: [{{ paths: [\"a/**\"] }}]\n"
         ));
         let facts = ServiceFacts::default();
-        check(
+        check_view(
             &PlanTestOverdue,
-            &view(&plan, "payments", &facts, date(as_of)),
+            &view_on(&plan, "payments", &facts, date(as_of)),
         )
     }
 

@@ -70,7 +70,7 @@ impl Rule for RecoveryPlanMissing {
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
-    use crate::rules::test_support::{check, date, plan, view};
+    use crate::rules::testutil::{check_view, date, plan, view_on};
 
     #[test]
     fn missing_and_present() {
@@ -78,8 +78,8 @@ mod tests {
             "version: 1\nservices:\n  payments:\n    recovery_plan: docs/recovery/payments.md\n    match: [{ paths: [\"a/**\"] }]\n  ledger:\n    match: [{ paths: [\"b/**\"] }]\n",
         );
         let facts = ServiceFacts::default();
-        let mut v = view(&plan, "payments", &facts, date("2026-11-23"));
-        let missing = check(&RecoveryPlanMissing, &v);
+        let mut v = view_on(&plan, "payments", &facts, date("2026-11-23"));
+        let missing = check_view(&RecoveryPlanMissing, &v);
         assert_eq!(missing.len(), 1);
         assert_eq!(
             missing[0].message,
@@ -87,8 +87,8 @@ mod tests {
         );
         let exists = |p: &str| p == "docs/recovery/payments.md";
         v.file_exists = &exists;
-        assert!(check(&RecoveryPlanMissing, &v).is_empty());
-        let none = view(&plan, "ledger", &facts, date("2026-11-23"));
-        assert!(check(&RecoveryPlanMissing, &none).is_empty());
+        assert!(check_view(&RecoveryPlanMissing, &v).is_empty());
+        let none = view_on(&plan, "ledger", &facts, date("2026-11-23"));
+        assert!(check_view(&RecoveryPlanMissing, &none).is_empty());
     }
 }

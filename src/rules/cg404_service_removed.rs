@@ -134,7 +134,7 @@ mod tests {
     use crate::facts::ServiceFacts;
     use crate::readers::{FileKind, Node, Resource, Span, Value};
     use crate::rules::ServiceView;
-    use crate::rules::test_support::{check_change, date, plan, view};
+    use crate::rules::testutil::{check_change_of, date, plan, view_on};
     use std::sync::Arc;
 
     const PLAN: &str = "version: 1\nservices:\n  ledger:\n    tier: gold\n    match: [{ paths: [\"terraform/ledger/**\"] }]\ntiers:\n  gold: { rto: 1h }\n";
@@ -157,7 +157,7 @@ mod tests {
         plan: &'a crate::plan::model::Plan,
         facts: &'a ServiceFacts,
     ) -> ServiceView<'a> {
-        let mut v = view(plan, "ledger", facts, date("2026-11-23"));
+        let mut v = view_on(plan, "ledger", facts, date("2026-11-23"));
         v.side = crate::source::Side::Base;
         v
     }
@@ -173,11 +173,11 @@ mod tests {
         let change = ServiceChange {
             name: "ledger",
             base: Some(base_view(&plan, &before)),
-            head: Some(view(&plan, "ledger", &after, date("2026-11-23"))),
+            head: Some(view_on(&plan, "ledger", &after, date("2026-11-23"))),
             change_date: date("2026-11-20"),
             orphans: Vec::new(),
         };
-        let v = check_change(&ServiceRemoved, &change);
+        let v = check_change_of(&ServiceRemoved, &change);
         assert_eq!(v.len(), 1);
         assert_eq!(
             v[0].message,
@@ -185,10 +185,10 @@ mod tests {
         );
         // Some left: nothing to say.
         let change = ServiceChange {
-            head: Some(view(&plan, "ledger", &before, date("2026-11-23"))),
+            head: Some(view_on(&plan, "ledger", &before, date("2026-11-23"))),
             ..change
         };
-        assert!(check_change(&ServiceRemoved, &change).is_empty());
+        assert!(check_change_of(&ServiceRemoved, &change).is_empty());
     }
 
     #[test]
@@ -206,7 +206,7 @@ mod tests {
             change_date: date("2026-11-20"),
             orphans,
         };
-        let v = check_change(&ServiceRemoved, &change);
+        let v = check_change_of(&ServiceRemoved, &change);
         assert_eq!(v.len(), 1);
         assert_eq!(
             v[0].message,
@@ -217,6 +217,6 @@ mod tests {
             orphans: Vec::new(),
             ..change
         };
-        assert!(check_change(&ServiceRemoved, &gone).is_empty());
+        assert!(check_change_of(&ServiceRemoved, &gone).is_empty());
     }
 }

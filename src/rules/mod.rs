@@ -28,8 +28,6 @@ mod cg405_waiver_expired;
 mod cg406_suppression_without_reason;
 pub mod recovery;
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod testutil;
 
 use crate::facts::{Loc, ServiceFacts};
