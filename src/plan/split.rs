@@ -109,9 +109,25 @@ pub(crate) fn split(text: &str, parts: usize, min_entries: usize) -> Option<Spli
 /// The text with every byte but line breaks turned into a space: the same
 /// byte offsets and line numbers, and nothing for YAML to read.
 fn blank(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b == b'\n' { '\n' } else { ' ' })
-        .collect()
+    const SPACES: &str = "                                                                ";
+    let mut out = String::with_capacity(text.len());
+    let spaces = |out: &mut String, mut n: usize| {
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            out.push_str(&SPACES[..k]);
+            n -= k;
+        }
+    };
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                spaces(&mut out, body.len());
+                out.push('\n');
+            }
+            None => spaces(&mut out, line.len()),
+        }
+    }
+    out
 }
 
 /// `services:` at the start of a line, with nothing after it but a comment.
