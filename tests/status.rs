@@ -189,6 +189,31 @@ fn invalid_plan_is_exit_2_with_its_line() {
 }
 
 #[test]
+fn terraform_variables_resolve_as_in_check() {
+    // `status` reads `var.x` through defaults and terraform.tfvars, as `check` does.
+    let dir = tempfile::tempdir().expect("tmp");
+    let write = |path: &str, text: &str| {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        "continuity.yaml",
+        "version: 1\nservices:\n  db:\n    rto: 1h\n    rpo: 5m\n    multi_az: true\n    match: [{ paths: [\"db/**\"] }]\n",
+    );
+    write(
+        "db/main.tf",
+        "variable \"multi_az\" {\n  default = false\n}\nresource \"aws_db_instance\" \"x\" {\n  multi_az = var.multi_az\n  backup_retention_period = 7\n}\n",
+    );
+    write("db/terraform.tfvars", "multi_az = true\n");
+    let d = dir.path().to_string_lossy().to_string();
+    let (code, out, err) = status(dir.path(), &["--dir", &d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("multi-AZ true"), "{out}");
+    assert!(!out.contains("has no default"), "{out}");
+}
+
+#[test]
 fn without_a_plan_status_reports_coverage() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("k8s")).expect("mkdir");

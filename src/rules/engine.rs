@@ -1474,6 +1474,15 @@ pub fn evaluate_side(
         }
         resources
             .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
+        // Variables, locals and tfvars as `check` resolves them.
+        readers::terraform::resolve_references(
+            &mut resources,
+            |dir| tree.list_under(dir),
+            |p| {
+                ctx.file(cache, &mut sources, p)
+                    .map(|parsed| parsed.to_file_read())
+            },
+        );
         let facts = facts::derive(side, resources);
         let mut violations = Vec::new();
         let exists = |p: &str| path_exists(tree, p);

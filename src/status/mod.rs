@@ -963,6 +963,23 @@ fn evaluate(
                         )],
                     )
                 }
+            } else if f.backups.is_empty()
+                && let Some((st, why, loc)) =
+                    f.stores
+                        .iter()
+                        .find_map(|st| match &st.backup_retention_days {
+                            Fact::Unknown { reason: why, loc } => Some((st, why, loc)),
+                            _ => None,
+                        })
+            {
+                // Backups that may exist, set by a value only Terraform knows.
+                verdict(
+                    Verdict::Unknown,
+                    vec![reason(
+                        format!("backups of {} are unknown: {why}", st.display),
+                        Some(Place::at(sources, loc)),
+                    )],
+                )
             } else if f.backups.is_empty() {
                 // Point at the data that nothing backs up.
                 let data = f
