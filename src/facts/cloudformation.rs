@@ -157,6 +157,15 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     display: rd.display.clone(),
                     kind: StoreKind::Table,
                     loc: rd.loc(None),
+                    // DynamoDB replicates every table across three zones.
+                    multi_az: Fact::Known {
+                        value: true,
+                        loc: rd.loc(None),
+                    },
+                    automatic_failover: Fact::Known {
+                        value: true,
+                        loc: rd.loc(None),
+                    },
                     point_in_time_recovery: rd
                         .boolean("PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"),
                     deletion_protection: rd.boolean("DeletionProtectionEnabled"),
@@ -277,6 +286,7 @@ fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {
         storage_bytes: rd.gib_to_bytes("AllocatedStorage"),
         point_in_time_recovery: Fact::Absent,
         synchronous_replication,
+        read_replica: replica_of.is_some(),
     };
     (store, backup)
 }
@@ -284,7 +294,17 @@ fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {
 fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSource>) {
     // The instances decide where the cluster runs (its AvailabilityZones are
     // where its storage lives): one instance is one zone, whatever the storage.
+    let serverless_v1 = rd
+        .prop("EngineMode")
+        .and_then(Node::as_str)
+        .is_some_and(|m| m.eq_ignore_ascii_case("serverless"));
     let multi_az = match cluster_members_multi_az(rd, all) {
+        // Aurora Serverless v1 has no instances: it starts its capacity
+        // again in another zone when one fails.
+        Fact::Absent if serverless_v1 => Fact::Known {
+            value: true,
+            loc: rd.loc(rd.prop("EngineMode")),
+        },
         Fact::Absent => match rd.count("AvailabilityZones") {
             Fact::Known { value, loc } => Fact::Known {
                 value: value > 1,
@@ -318,6 +338,7 @@ fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSo
         storage_bytes: rd.gib_to_bytes("AllocatedStorage"),
         point_in_time_recovery: Fact::Absent,
         synchronous_replication,
+        read_replica: false,
     };
     (store, backup)
 }
@@ -481,6 +502,35 @@ mod tests {
 
     fn at<T>(text: &str, f: &Fact<T>) -> (usize, usize) {
         line_col(text, f.loc().expect("located").span.start)
+    }
+
+    #[test]
+    fn replicas_tables_and_serverless_clusters() {
+        let text = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Main:
+    Type: AWS::RDS::DBInstance
+    Properties: {MultiAZ: true}
+  Replica:
+    Type: AWS::RDS::DBInstance
+    Properties: {SourceDBInstanceIdentifier: !Ref Main}
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {BillingMode: PAY_PER_REQUEST}
+  Serverless:
+    Type: AWS::RDS::DBCluster
+    Properties: {Engine: aurora-mysql, EngineMode: serverless}
+";
+        let f = facts("cfn/template.yaml", text);
+        let store = |name: &str| {
+            f.stores
+                .iter()
+                .find(|s| s.address.ends_with(name))
+                .expect("store")
+        };
+        assert!(store("Replica").read_replica && !store("Main").read_replica);
+        assert_eq!(store("Table").multi_az.known(), Some(&true));
+        assert_eq!(store("Serverless").multi_az.known(), Some(&true));
     }
 
     const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'

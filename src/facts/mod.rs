@@ -171,6 +171,10 @@ pub struct DataStore {
     pub point_in_time_recovery: Fact<bool>,
     /// Replication to another copy: `Some(true)` synchronous, `Some(false)` asynchronous.
     pub synchronous_replication: Fact<bool>,
+    /// A read replica of another database (`replicate_source_db`,
+    /// `SourceDBInstanceIdentifier`): its zones are not the primary's
+    /// availability, so an unset `multi_az` is not a single point of failure.
+    pub read_replica: bool,
 }
 
 /// A group of machines or a workload whose capacity has a floor and a zone spread.

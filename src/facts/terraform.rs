@@ -141,7 +141,7 @@ fn field_or_unknown<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
 fn unresolved_reason(expr: &str) -> String {
     if let Some(block) = expr.strip_prefix("dynamic ") {
         return format!(
-            "it is made by a `dynamic {block}` block, whose `for_each` is only known when Terraform runs"
+            "made by a `dynamic {block}` block, whose `for_each` is only known when Terraform runs"
         );
     }
     let e = expr
@@ -254,7 +254,10 @@ fn rds_instance(rd: &mut Reader) -> DataStore {
     s.deletion_protection = rd.bool("deletion_protection");
     s.storage_bytes = rd.bytes("allocated_storage", GIB);
     s.synchronous_replication = match rd.replica_of("replicate_source_db") {
-        Some(f) => f,
+        Some(f) => {
+            s.read_replica = true;
+            f
+        }
         None => synchronous_standby(&s.multi_az),
     };
     s
@@ -622,7 +625,7 @@ fn backup_plan(rd: &mut Reader, out: &mut Vec<BackupSource>) {
     for (i, rule) in rules.into_iter().enumerate() {
         if let Value::Unknown(expr) = &rule.value {
             rd.notes.push(format!(
-                "{}: {} rule {}; not checked",
+                "{}: the rules of {} are unknown: {}; not checked",
                 rd.r.path,
                 rd.r.address,
                 unresolved_reason(expr)
@@ -793,7 +796,10 @@ resource "aws_backup_plan" "daily" {
             sql.backup_retention_days
         );
         assert!(
-            f.notes.iter().any(|n| n.contains("aws_backup_plan.daily rule") && n.contains("dynamic \"rule\"")),
+            f.notes.iter().any(
+                |n| n.contains("the rules of aws_backup_plan.daily are unknown")
+                    && n.contains("dynamic \"rule\"")
+            ),
             "{:?}",
             f.notes
         );

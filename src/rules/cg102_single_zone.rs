@@ -81,7 +81,7 @@ impl Rule for SingleZone {
                 Fact::Known { value: false, loc } => ("multi_az = false", loc.clone()),
                 // The AWS provider's default is single-zone; other stores
                 // (DynamoDB tables) span zones by themselves.
-                Fact::Absent if s.kind == StoreKind::Relational => (
+                Fact::Absent if s.kind == StoreKind::Relational && !s.read_replica => (
                     "multi_az is not set and the provider default is false",
                     s.loc.clone(),
                 ),

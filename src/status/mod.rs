@@ -540,7 +540,8 @@ fn resilience(
     for w in &f.workloads {
         let place = Place::at(sources, &w.floor_loc);
         if w.floor <= 1 {
-            let why = format!("runs {} replica ({})", w.floor, w.floor_field);
+            let noun = if w.floor == 1 { "replica" } else { "replicas" };
+            let why = format!("runs {} {noun} ({})", w.floor, w.floor_field);
             spofs.push(Spof {
                 address: w.address.clone(),
                 why: why.clone(),
@@ -576,6 +577,7 @@ fn resilience(
                 format!("whether {} spans zones is unknown: {why}", s.display),
                 Some(Place::at(sources, loc)),
             )),
+            Fact::Absent if s.read_replica => {}
             Fact::Absent => {
                 spofs.push(Spof {
                     address: s.address.clone(),
