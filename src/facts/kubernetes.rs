@@ -57,19 +57,35 @@ fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
 
 /// Kubernetes facts: workloads and their floors (HPA-aware), disruption budgets.
 pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts) {
-    // HPAs by their target (kind/namespace/name).
-    let mut hpas: BTreeMap<String, (&Resource, Option<&Node>)> = BTreeMap::new();
+    // Autoscalers by their target (kind/namespace/name): HPAs (minReplicas,
+    // default 1) and KEDA ScaledObjects without cron triggers (minReplicaCount,
+    // default 0: KEDA scales to zero; cron triggers are scheduled capacity).
+    let mut hpas: BTreeMap<String, Autoscaler> = BTreeMap::new();
     for r in resources {
-        if r.kind == "HorizontalPodAutoscaler" {
-            let target = r.field("spec.scaleTargetRef");
-            let kind = target.and_then(|t| t.get("kind")).and_then(Node::as_str);
-            let name = target.and_then(|t| t.get("name")).and_then(Node::as_str);
-            if let (Some(kind), Some(name), Some(ns)) = (kind, name, &r.namespace) {
-                hpas.insert(
-                    format!("{kind}/{ns}/{name}"),
-                    (r, r.field("spec.minReplicas")),
-                );
+        let (field, default, kind_default) = match r.kind.as_str() {
+            "HorizontalPodAutoscaler" => ("spec.minReplicas", 1, None),
+            "ScaledObject" if !has_cron_trigger(r) => {
+                ("spec.minReplicaCount", 0, Some("Deployment"))
             }
+            _ => continue,
+        };
+        let target = r.field("spec.scaleTargetRef");
+        let kind = target
+            .and_then(|t| t.get("kind"))
+            .and_then(Node::as_str)
+            .or(kind_default);
+        let name = target.and_then(|t| t.get("name")).and_then(Node::as_str);
+        let ns = r.namespace.as_deref().or(kind_default.map(|_| "default"));
+        if let (Some(kind), Some(name), Some(ns)) = (kind, name, ns) {
+            hpas.insert(
+                format!("{kind}/{ns}/{name}"),
+                Autoscaler {
+                    owner: r,
+                    min: r.field(field),
+                    default,
+                    field,
+                },
+            );
         }
     }
     for r in resources {
@@ -84,24 +100,26 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 let pod_labels = labels(r.field("spec.template.metadata.labels"));
                 let zone_spread = zone_spread(r);
                 let w = match hpas.get(&r.address) {
-                    Some((hpa, Some(min))) if min.as_i64().is_none() => {
+                    Some(a) if a.min.is_some_and(|m| m.as_i64().is_none()) => {
                         facts.notes.push(format!(
-                            "{}: HorizontalPodAutoscaler {} has spec.minReplicas `{}`, not a number; the replica floor of {display} is unknown (CG101 cannot assess it)",
-                            hpa.path,
-                            hpa.name,
-                            min.scalar_text().unwrap_or_default()
+                            "{}: {} {} has {} `{}`, not a number; the replica floor of {display} is unknown (CG101 cannot assess it)",
+                            a.owner.path,
+                            a.owner.kind,
+                            a.owner.name,
+                            a.field,
+                            a.min.and_then(Node::scalar_text).unwrap_or_default()
                         ));
                         downscaled(side, r, resources, facts);
                         continue;
                     }
-                    Some((hpa, min)) => Workload {
+                    Some(a) => Workload {
                         address: r.address.clone(),
                         display,
-                        // The HPA owns spec.replicas; minReplicas defaults to 1.
-                        floor: min.and_then(|m| m.as_i64()).unwrap_or(1),
-                        floor_field: "spec.minReplicas".into(),
-                        floor_owner: hpa.address.clone(),
-                        floor_loc: Loc::of(side, hpa, *min),
+                        // The autoscaler owns spec.replicas.
+                        floor: a.min.and_then(Node::as_i64).unwrap_or(a.default),
+                        floor_field: a.field.into(),
+                        floor_owner: a.owner.address.clone(),
+                        floor_loc: Loc::of(side, a.owner, a.min),
                         pod_labels,
                         zone_spread,
                     },
@@ -249,6 +267,23 @@ fn downscaled(side: Side, r: &Resource, resources: &[Arc<Resource>], facts: &mut
 
 /// KEDA cron triggers: at `start` the floor becomes `desiredReplicas`, at
 /// `end` it returns to the ScaledObject's `minReplicaCount` (default 0).
+/// What sets a workload's replica floor when an autoscaler owns it.
+struct Autoscaler<'r> {
+    owner: &'r Resource,
+    min: Option<&'r Node>,
+    default: i64,
+    field: &'static str,
+}
+
+/// Whether a KEDA ScaledObject has a cron trigger (scheduled capacity).
+fn has_cron_trigger(r: &Resource) -> bool {
+    r.field("spec.triggers")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .any(|t| t.get("type").and_then(Node::as_str) == Some("cron"))
+}
+
 fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
     let target = r.field("spec.scaleTargetRef");
     let Some(name) = target.and_then(|t| t.get("name")).and_then(Node::as_str) else {
@@ -451,6 +486,33 @@ mod tests {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: \"2\"}\n",
         );
         assert_eq!(f.min_floor(), Some(2), "a quoted number is a number");
+    }
+
+    #[test]
+    fn keda_without_cron_owns_the_floor() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: 3}\n---\n";
+        let f = facts(&format!(
+            "{deployment}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: api, namespace: pay}}\nspec:\n  scaleTargetRef: {{name: api}}\n  triggers: [{{type: rabbitmq, metadata: {{queueName: q}}}}]\n"
+        ));
+        let w = &f.workloads[0];
+        assert_eq!(
+            (w.floor, w.floor_field.as_str()),
+            (0, "spec.minReplicaCount"),
+            "KEDA scales to zero by default"
+        );
+        assert_eq!(w.floor_owner, "ScaledObject/pay/api");
+        let f = facts(&format!(
+            "{deployment}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: api, namespace: pay}}\nspec:\n  scaleTargetRef: {{name: api}}\n  minReplicaCount: 2\n  triggers: [{{type: cpu, metadata: {{value: '60'}}}}]\n"
+        ));
+        assert_eq!(f.min_floor(), Some(2));
+        let f = facts(&format!(
+            "{deployment}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: api, namespace: pay}}\nspec:\n  scaleTargetRef: {{name: api}}\n  triggers: [{{type: cron, metadata: {{timezone: UTC, start: 0 8 * * *, end: 0 18 * * *, desiredReplicas: '5'}}}}]\n"
+        ));
+        assert_eq!(
+            f.min_floor(),
+            Some(3),
+            "cron triggers are scheduled capacity"
+        );
     }
 
     #[test]
