@@ -73,7 +73,12 @@ impl Rule for ReplicasBelowMinimum {
                     g.display
                 ),
                 help: Some(format!(
-                    "raise min_size to {min}, or change the plan's min_replicas with a CAB decision"
+                    "raise {} to {min}, or change the plan's min_replicas with a CAB decision",
+                    if g.display.starts_with("AWS::") {
+                        "MinSize"
+                    } else {
+                        "min_size"
+                    }
                 )),
                 primary: g.min_size.loc().cloned().unwrap_or_else(|| g.loc.clone()),
                 secondary: plan_span

@@ -77,20 +77,20 @@ impl Rule for SingleZone {
             });
         };
         for s in &svc.facts.stores {
+            let [why_false, why_absent, help] = zone_field(&s.address, &s.display);
             let (why, primary) = match &s.multi_az {
-                Fact::Known { value: false, loc } => ("multi_az = false", loc.clone()),
+                Fact::Known { value: false, loc } => (why_false, loc.clone()),
                 // The AWS provider's default is single-zone; other stores
                 // (DynamoDB tables) span zones by themselves.
-                Fact::Absent if s.kind == StoreKind::Relational && !s.read_replica => (
-                    "multi_az is not set and the provider default is false",
-                    s.loc.clone(),
-                ),
+                Fact::Absent if s.kind == StoreKind::Relational && !s.read_replica => {
+                    (why_absent, s.loc.clone())
+                }
                 _ => continue,
             };
             push(
                 format!("{} multi_az", s.address),
                 format!("{} is single-zone ({why})", s.display),
-                "set multi_az = true",
+                help,
                 primary,
             );
         }
@@ -124,6 +124,48 @@ impl Rule for SingleZone {
                 w.floor_loc.clone(),
             );
         }
+    }
+}
+
+/// Why a store is single-zone in its own format's words (the field set to
+/// false, the field left out), and what to set.
+fn zone_field(address: &str, display: &str) -> [&'static str; 3] {
+    if display.starts_with("AWS::ElastiCache") {
+        [
+            "MultiAZEnabled: false",
+            "MultiAZEnabled is not set and the default is false",
+            "set MultiAZEnabled: true (with AutomaticFailoverEnabled: true)",
+        ]
+    } else if display.starts_with("AWS::") {
+        [
+            "MultiAZ: false",
+            "MultiAZ is not set and the default is false",
+            "set MultiAZ: true",
+        ]
+    } else if address.starts_with("google_sql_database_instance") {
+        [
+            "availability_type is not REGIONAL",
+            "availability_type is not set and the default is ZONAL",
+            "set settings.availability_type = \"REGIONAL\"",
+        ]
+    } else if address.starts_with("azurerm_") {
+        [
+            "high_availability is off",
+            "high_availability is not set",
+            "set high_availability { mode = \"ZoneRedundant\" }",
+        ]
+    } else if address.starts_with("aws_elasticache") {
+        [
+            "multi_az_enabled = false",
+            "multi_az_enabled is not set and the provider default is false",
+            "set multi_az_enabled = true (with automatic_failover_enabled = true)",
+        ]
+    } else {
+        [
+            "multi_az = false",
+            "multi_az is not set and the provider default is false",
+            "set multi_az = true",
+        ]
     }
 }
 
