@@ -4,8 +4,9 @@
 //! A table (DynamoDB and other key-value tables) whose point-in-time
 //! recovery is off (`point_in_time_recovery { enabled = false }`, or not
 //! configured: the default is off) while the service's RPO is shorter than
-//! its backup interval: the smallest largest-gap over its backup sources, or
-//! no backup at all.
+//! its backup interval: the smallest largest-gap over the backup sources that
+//! can hold a table (AWS Backup plans, backup jobs; not a database's own
+//! automated backups nor Velero), or no backup at all.
 //!
 //! ## Why it matters for continuity
 //! Point-in-time recovery restores a table to any second of the last 35
@@ -27,8 +28,9 @@
 //! Turn point-in-time recovery on, or back the table up at least as often
 //! as the RPO.
 
-use super::recovery::{duration_text, smallest_backup_gap_seconds};
+use super::recovery::{duration_text, source_gap};
 use super::{Rule, ServiceView, Violation};
+use crate::facts::BackupKind;
 use crate::facts::{Fact, StoreKind};
 use crate::plan::model::Severity;
 
@@ -56,7 +58,15 @@ impl Rule for PointInTimeRecoveryOff {
         let Some(rpo) = &svc.service.targets.rpo else {
             return;
         };
-        let interval = smallest_backup_gap_seconds(svc.facts, svc.as_of);
+        // Backups that can hold a table: AWS Backup plans and backup jobs, not
+        // a database's own automated backups nor Velero's cluster backups.
+        let interval = svc
+            .facts
+            .backups
+            .iter()
+            .filter(|b| matches!(b.kind, BackupKind::AwsBackup | BackupKind::CronJob))
+            .filter_map(|b| source_gap(b, svc.as_of).seconds())
+            .min();
         let uncovered = match interval {
             Some(gap) if gap > rpo.value => format!(
                 "its backups are {} apart at most, more than RPO {}",
@@ -147,6 +157,35 @@ mod tests {
         );
         // An RPO the daily backup covers: fine.
         assert!(check(&PointInTimeRecoveryOff, &p, "archive", &f).is_empty());
+    }
+
+    #[test]
+    fn a_databases_own_backups_do_not_cover_a_table() {
+        let p = plan(PLAN);
+        let aurora = BackupSource {
+            address: "aws_rds_cluster.main automated".into(),
+            display: "aws_rds_cluster main automated backups".into(),
+            kind: BackupKind::Automated,
+            schedule: None,
+            zone: "UTC".into(),
+            loc: loc(Side::Head, "terraform/db.tf", 0),
+        };
+        let f = ServiceFacts {
+            stores: vec![table(known(false, Side::Head))],
+            backups: vec![aurora],
+            ..ServiceFacts::default()
+        };
+        let v = check(&PointInTimeRecoveryOff, &p, "orders", &f);
+        assert_eq!(
+            v.len(),
+            1,
+            "Aurora's continuous backups hold no DynamoDB table"
+        );
+        assert!(
+            v[0].message.contains("no backup of service orders"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]

@@ -57,16 +57,6 @@ pub fn largest_backup_gap_seconds(facts: &ServiceFacts, as_of: jiff::civil::Date
         .max()
 }
 
-/// The smallest finite gap over a service's backup sources: how far back the
-/// best backup reaches. `None` when no source has a finite gap.
-pub fn smallest_backup_gap_seconds(facts: &ServiceFacts, as_of: jiff::civil::Date) -> Option<i64> {
-    facts
-        .backups
-        .iter()
-        .filter_map(|b| source_gap(b, as_of).seconds())
-        .min()
-}
-
 /// A duration in hours, minutes and seconds (`25h`, `72h`, `42m40s`,
 /// `1h30m`): recovery targets are spoken of in hours, never in days.
 pub fn duration_text(secs: i64) -> String {
