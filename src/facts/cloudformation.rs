@@ -179,7 +179,10 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     display: rd.display.clone(),
                     kind: StoreKind::Cache,
                     loc: rd.loc(None),
-                    multi_az: rd.boolean("MultiAZEnabled"),
+                    multi_az: one_node_is_one_zone(
+                        rd.boolean("MultiAZEnabled"),
+                        rd.integer("NumCacheClusters"),
+                    ),
                     automatic_failover: rd.boolean("AutomaticFailoverEnabled"),
                     backup_retention_days: rd.integer("SnapshotRetentionLimit"),
                     backup_window: rd.window("SnapshotWindow"),
@@ -249,6 +252,15 @@ fn automated_backup(rd: &Reader, retention: &Fact<i64>, default_on: bool) -> Opt
         zone: "UTC".into(),
         loc: retention.loc().cloned().unwrap_or_else(|| rd.loc(None)),
     })
+}
+
+/// A replication group of one node is in one zone, whatever `MultiAZEnabled` says
+/// when it is left out.
+pub(super) fn one_node_is_one_zone(multi_az: Fact<bool>, nodes: Fact<i64>) -> Fact<bool> {
+    match (multi_az, nodes) {
+        (Fact::Absent, Fact::Known { value: 1, loc }) => Fact::Known { value: false, loc },
+        (multi_az, _) => multi_az,
+    }
 }
 
 fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {
@@ -520,6 +532,9 @@ Resources:
   Serverless:
     Type: AWS::RDS::DBCluster
     Properties: {Engine: aurora-mysql, EngineMode: serverless}
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties: {NumCacheClusters: 1, AutomaticFailoverEnabled: false}
 ";
         let f = facts("cfn/template.yaml", text);
         let store = |name: &str| {
@@ -531,6 +546,11 @@ Resources:
         assert!(store("Replica").read_replica && !store("Main").read_replica);
         assert_eq!(store("Table").multi_az.known(), Some(&true));
         assert_eq!(store("Serverless").multi_az.known(), Some(&true));
+        assert_eq!(
+            store("Cache").multi_az.known(),
+            Some(&false),
+            "one node, one zone"
+        );
     }
 
     const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'

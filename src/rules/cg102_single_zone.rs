@@ -132,7 +132,7 @@ impl Rule for SingleZone {
 fn zone_field(address: &str, display: &str) -> [&'static str; 3] {
     if display.starts_with("AWS::ElastiCache") {
         [
-            "MultiAZEnabled: false",
+            "MultiAZEnabled: false, or NumCacheClusters: 1",
             "MultiAZEnabled is not set and the default is false",
             "set MultiAZEnabled: true (with AutomaticFailoverEnabled: true)",
         ]
@@ -156,7 +156,7 @@ fn zone_field(address: &str, display: &str) -> [&'static str; 3] {
         ]
     } else if address.starts_with("aws_elasticache") {
         [
-            "multi_az_enabled = false",
+            "multi_az_enabled = false, or num_cache_clusters = 1",
             "multi_az_enabled is not set and the provider default is false",
             "set multi_az_enabled = true (with automatic_failover_enabled = true)",
         ]
