@@ -61,7 +61,10 @@ impl Rule for ReplicasBelowMinimum {
             }
             let (owner, plan_span) = match &targets.min_replicas {
                 Some(m) => (svc.target_owner(), Some(m.span)),
-                None => ("the default".to_string(), None),
+                None => (
+                    format!("the default min_replicas of service {}", svc.service.name),
+                    None,
+                ),
             };
             let noun = if floor == 1 { "instance" } else { "instances" };
             out.push(Violation {
@@ -93,7 +96,10 @@ impl Rule for ReplicasBelowMinimum {
             }
             let (owner, plan_span) = match &targets.min_replicas {
                 Some(m) => (svc.target_owner(), Some(m.span)),
-                None => ("the default".to_string(), None),
+                None => (
+                    format!("the default min_replicas of service {}", svc.service.name),
+                    None,
+                ),
             };
             let noun = if w.floor == 1 { "replica" } else { "replicas" };
             out.push(Violation {
