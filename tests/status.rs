@@ -214,6 +214,23 @@ fn terraform_variables_resolve_as_in_check() {
 }
 
 #[test]
+fn cloudformation_templates_are_discovered_stacks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("stacks/orders/template.yaml");
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &p,
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {MultiAZ: false}\n",
+    )
+    .expect("write");
+    let d = dir.path().to_string_lossy().to_string();
+    let (code, out, err) = status(dir.path(), &["--dir", &d, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"cloudformation-stack\""), "{out}");
+    assert!(out.contains("\"name\": \"orders\""), "{out}");
+}
+
+#[test]
 fn without_a_plan_status_reports_coverage() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("k8s")).expect("mkdir");

@@ -26,6 +26,8 @@ pub enum UnitKind {
     ComposeProject,
     /// A Backstage `Component`.
     CatalogComponent,
+    /// A CloudFormation template (one stack).
+    CloudformationStack,
 }
 
 impl UnitKind {
@@ -37,6 +39,7 @@ impl UnitKind {
             UnitKind::TerraformRootModule => "Terraform root module",
             UnitKind::ComposeProject => "compose project",
             UnitKind::CatalogComponent => "catalog component",
+            UnitKind::CloudformationStack => "CloudFormation template",
         }
     }
 }
@@ -323,6 +326,36 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
         // Whatever a reader calls infrastructure (CloudFormation templates too).
         if read.infrastructure {
             infra_files.insert(path.clone());
+        }
+        // A CloudFormation template is a stack: named by its file, or by its
+        // folder when the file has a generic name (`template.yaml`).
+        if read
+            .resources
+            .iter()
+            .any(|r| r.file_kind == FileKind::CloudFormation)
+        {
+            let file = path.rsplit('/').next().unwrap_or(&path);
+            let stem = file.split('.').next().unwrap_or(file);
+            let dir = folder(&path);
+            let name = if matches!(stem, "template" | "stack" | "cfn" | "main") && !dir.is_empty() {
+                dir.rsplit('/').next().unwrap_or(dir)
+            } else {
+                stem
+            };
+            for r in read
+                .resources
+                .iter()
+                .filter(|r| r.file_kind == FileKind::CloudFormation)
+            {
+                add(
+                    UnitKind::CloudformationStack,
+                    path.clone(),
+                    service_name(name),
+                    &path,
+                    None,
+                    Some(Arc::new(r.clone())),
+                );
+            }
         }
         for r in &read.resources {
             if r.file_kind != FileKind::Kubernetes || is_backstage(r) {

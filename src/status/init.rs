@@ -254,7 +254,9 @@ pub fn draft(tree: &dyn Tree) -> String {
                     "      - kubernetes: {{ namespace: {} }}\n",
                     q(&u.id)
                 )),
-                UnitKind::KubernetesWorkload | UnitKind::ComposeProject => {
+                UnitKind::KubernetesWorkload
+                | UnitKind::ComposeProject
+                | UnitKind::CloudformationStack => {
                     let files: Vec<String> = u.files.iter().map(|f| q(&literal(f))).collect();
                     out.push_str(&format!("      - paths: [{}]\n", files.join(", ")));
                 }
