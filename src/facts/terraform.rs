@@ -192,11 +192,30 @@ fn display(r: &Resource) -> String {
 
 /// Adds the facts of this file kind's resources.
 pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts) {
-    let tf: Vec<&Resource> = resources
+    let mut tf: Vec<&Resource> = resources
         .iter()
         .map(|r| r.as_ref())
         .filter(|r| r.file_kind == FileKind::Terraform)
         .collect();
+    // `count = 0` (often `var.create ? 1 : 0` resolved) or an empty
+    // `for_each`: the resource is not created, so it holds no facts.
+    tf.retain(|r| {
+        let none = match r.field("count").map(|n| &n.value) {
+            Some(Value::Int(0)) => Some("count = 0"),
+            _ => match r.field("for_each").map(|n| &n.value) {
+                Some(Value::Map(m)) if m.is_empty() => Some("an empty for_each"),
+                Some(Value::Seq(s)) if s.is_empty() => Some("an empty for_each"),
+                _ => None,
+            },
+        };
+        if let Some(why) = none {
+            facts.notes.push(format!(
+                "{}: {} has {why}: not created, not checked",
+                r.path, r.address
+            ));
+        }
+        none.is_none()
+    });
     let mut schedules: BTreeMap<String, (String, Vec<ScheduledAction>)> = BTreeMap::new();
     for r in &tf {
         let mut rd = Reader {
@@ -762,6 +781,22 @@ mod tests {
 
     fn line(text: &str, loc: Option<&Loc>) -> usize {
         loc.map_or(0, |l| line_col(text, l.span.start).0)
+    }
+
+    #[test]
+    fn resources_with_count_zero_are_not_checked() {
+        let f = facts_of(
+            "resource \"aws_db_instance\" \"off\" {\n  count = 0\n  multi_az = false\n}\nresource \"aws_db_instance\" \"on\" {\n  count = 1\n  multi_az = false\n}\n",
+        );
+        assert_eq!(f.stores.len(), 1);
+        assert_eq!(f.stores[0].address, "aws_db_instance.on");
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("aws_db_instance.off has count = 0")),
+            "{:?}",
+            f.notes
+        );
     }
 
     #[test]

@@ -479,6 +479,9 @@ impl Scope {
     }
 
     fn compute(&self, expr: &str) -> Option<Value> {
+        if expr.contains('?') {
+            return self.conditional(expr);
+        }
         let parts: Vec<&str> = expr.split('.').collect();
         if !parts.iter().all(|p| {
             !p.is_empty()
@@ -504,6 +507,58 @@ impl Scope {
             return None;
         }
         Some(node.value)
+    }
+
+    /// `COND ? A : B` (the `count = var.create ? 1 : 0` of most modules):
+    /// COND references (`!`-negated, joined by `&&` or `||`, not mixed) that
+    /// resolve to booleans, A and B literals or references. Anything else
+    /// (comparisons, functions, nested conditionals, quotes) stays unknown.
+    fn conditional(&self, expr: &str) -> Option<Value> {
+        if expr.contains(['"', '(', '[', '{', '=', '<', '>']) {
+            return None;
+        }
+        let (cond, rest) = expr.split_once('?')?;
+        let (then, otherwise) = rest.split_once(':')?;
+        if otherwise.contains(['?', ':']) {
+            return None;
+        }
+        let truth = |term: &str| -> Option<bool> {
+            let term = term.trim();
+            let (negated, reference) = match term.strip_prefix('!') {
+                Some(r) => (true, r.trim()),
+                None => (false, term),
+            };
+            match self.lookup(reference)? {
+                Value::Bool(b) => Some(b != negated),
+                _ => None,
+            }
+        };
+        let holds = match (cond.contains("&&"), cond.contains("||")) {
+            (true, true) => return None,
+            (true, false) => cond
+                .split("&&")
+                .map(truth)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .all(|b| *b),
+            (false, true) => cond
+                .split("||")
+                .map(truth)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .any(|b| *b),
+            (false, false) => truth(cond)?,
+        };
+        let pick = if holds { then } else { otherwise }.trim();
+        match pick {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            "null" => Some(Value::Null),
+            _ => match pick.parse::<i64>() {
+                Ok(i) => Some(Value::Int(i)),
+                Err(_) => self.lookup(pick),
+            },
+        }
     }
 
     /// Replaces what can be resolved in a tree, adding at most `budget` nodes;
@@ -840,6 +895,41 @@ module "payments" {
         ] {
             assert!(!plainly_balanced(doubtful), "{doubtful}");
         }
+    }
+
+    #[test]
+    fn conditionals_on_known_booleans_resolve() {
+        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nlocals {\n  size = 3\n}\nresource \"aws_db_instance\" \"a\" {\n  count    = var.create ? 1 : 0\n  multi_az = var.create && !var.ha ? false : true\n  x        = var.ha || var.create ? local.size : 0\n  y        = var.create ? \"a:b\" : \"c\"\n  z        = var.env == \"prod\" ? 1 : 0\n}\n";
+        let mut read = FileRead::default();
+        read_into(&mut read, &Arc::from("db/main.tf"), tf, false);
+        let mut resources: Vec<Arc<Resource>> = read
+            .resources
+            .iter()
+            .filter(|r| r.kind == "aws_db_instance")
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        let files = [("db/main.tf".to_string(), Arc::new(read))];
+        resolve_references(
+            &mut resources,
+            |_| files.iter().map(|(p, _)| p.clone()).collect(),
+            |p| files.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()),
+        );
+        let b = &resources[0].body;
+        assert_eq!(b.get("count").map(|n| &n.value), Some(&Value::Int(1)));
+        assert_eq!(
+            b.get("multi_az").map(|n| &n.value),
+            Some(&Value::Bool(false))
+        );
+        assert_eq!(b.get("x").map(|n| &n.value), Some(&Value::Int(3)));
+        assert!(
+            matches!(b.get("y").map(|n| &n.value), Some(Value::Unknown(_))),
+            "quotes stay unknown"
+        );
+        assert!(
+            matches!(b.get("z").map(|n| &n.value), Some(Value::Unknown(_))),
+            "comparisons stay unknown"
+        );
     }
 
     #[test]
