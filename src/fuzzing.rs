@@ -61,5 +61,14 @@ pub fn schedule(data: &[u8]) {
 
 /// `read_file` on a `.tf` path (whatever Terraform reader is in the build).
 pub fn terraform(data: &[u8]) {
-    let _ = readers::read_file(&Arc::from("terraform/main.tf"), data);
+    let read = Arc::new(readers::read_file(&Arc::from("terraform/main.tf"), data));
+    // Then variables, locals and conditionals resolved as the engine does.
+    let mut resources: Vec<Arc<readers::Resource>> =
+        read.resources.iter().cloned().map(Arc::new).collect();
+    readers::terraform::resolve_references(
+        &mut resources,
+        |_| vec!["terraform/main.tf".to_string()],
+        |_| Some(read.clone()),
+    );
+    let _ = crate::facts::derive(crate::source::Side::Head, resources);
 }
