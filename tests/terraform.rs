@@ -3,10 +3,11 @@
 
 use continuity_guard::facts::{Fact, ServiceFacts};
 use continuity_guard::readers::yaml::line_col;
-use continuity_guard::{CheckOptions, Sides, check};
+use continuity_guard::{CheckOptions, Report, Sides, check};
 use std::path::PathBuf;
 
-fn facts(case: &str, service: &str) -> (ServiceFacts, ServiceFacts) {
+/// `check` of a fixture's `base` and `head` folders.
+fn check_fixture(case: &str, all: bool) -> Report {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(case);
@@ -18,10 +19,14 @@ fn facts(case: &str, service: &str) -> (ServiceFacts, ServiceFacts) {
         repo_dir: root.clone(),
         plan: None,
         as_of: jiff::civil::date(2026, 11, 23),
-        all: true,
+        all,
         fail_on: None,
     };
-    let report = check(&opts).expect("check runs");
+    check(&opts).expect("check runs")
+}
+
+fn facts(case: &str, service: &str) -> (ServiceFacts, ServiceFacts) {
+    let report = check_fixture(case, true);
     let state = report
         .outcome
         .services
@@ -94,22 +99,7 @@ fn unresolved_min_size_is_unknown_with_a_note() {
 
 #[test]
 fn a_tfvars_change_affects_the_service_selected_by_address() {
-    let case = "terraform/tfvars-address-selector";
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(case);
-    let opts = CheckOptions {
-        sides: Sides::Dirs {
-            before: root.join("base"),
-            after: root.join("head"),
-        },
-        repo_dir: root.clone(),
-        plan: None,
-        as_of: jiff::civil::date(2026, 11, 23),
-        all: false,
-        fail_on: None,
-    };
-    let report = check(&opts).expect("check runs");
+    let report = check_fixture("terraform/tfvars-address-selector", false);
     let ledger = report
         .outcome
         .services

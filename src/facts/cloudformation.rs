@@ -179,7 +179,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     display: rd.display.clone(),
                     kind: StoreKind::Cache,
                     loc: rd.loc(None),
-                    multi_az: one_node_is_one_zone(
+                    multi_az: super::one_node_is_one_zone(
                         rd.boolean("MultiAZEnabled"),
                         rd.integer("NumCacheClusters"),
                     ),
@@ -252,15 +252,6 @@ fn automated_backup(rd: &Reader, retention: &Fact<i64>, default_on: bool) -> Opt
         zone: "UTC".into(),
         loc: retention.loc().cloned().unwrap_or_else(|| rd.loc(None)),
     })
-}
-
-/// A replication group of one node is in one zone, whatever `MultiAZEnabled` says
-/// when it is left out.
-pub(super) fn one_node_is_one_zone(multi_az: Fact<bool>, nodes: Fact<i64>) -> Fact<bool> {
-    match (multi_az, nodes) {
-        (Fact::Absent, Fact::Known { value: 1, loc }) => Fact::Known { value: false, loc },
-        (multi_az, _) => multi_az,
-    }
 }
 
 fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {

@@ -298,6 +298,15 @@ impl ServiceFacts {
     }
 }
 
+/// A cache replication group of one node is in one zone when the multi-AZ
+/// setting is left out (CloudFormation and Terraform alike).
+fn one_node_is_one_zone(multi_az: Fact<bool>, nodes: Fact<i64>) -> Fact<bool> {
+    match (multi_az, nodes) {
+        (Fact::Absent, Fact::Known { value: 1, loc }) => Fact::Known { value: false, loc },
+        (multi_az, _) => multi_az,
+    }
+}
+
 /// Derives the facts of a service's resources at one side: each file kind's
 /// extractor adds what it knows.
 pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {

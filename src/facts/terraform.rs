@@ -584,10 +584,8 @@ fn azure_postgres(rd: &mut Reader) -> DataStore {
 
 fn elasticache(rd: &mut Reader) -> DataStore {
     let mut s = rd.store(StoreKind::Cache);
-    s.multi_az = super::cloudformation::one_node_is_one_zone(
-        rd.bool("multi_az_enabled"),
-        rd.int("num_cache_clusters"),
-    );
+    s.multi_az =
+        super::one_node_is_one_zone(rd.bool("multi_az_enabled"), rd.int("num_cache_clusters"));
     s.automatic_failover = rd.bool("automatic_failover_enabled");
     s.backup_retention_days = rd.int("snapshot_retention_limit");
     s.backup_window = rd.window("snapshot_window");

@@ -205,10 +205,9 @@ impl Hours {
     /// `[from, to)` is the span of `windows`; they are merged first, so the
     /// stretch returned is the whole contiguous overlap.
     pub fn first_overlap(&self, windows: &[Interval]) -> Option<Interval> {
-        let windows = merge_intervals(windows.to_vec());
-        let from = windows.first()?.0;
-        let to = windows.last()?.1;
-        first_common(&self.intervals(from, to), &windows)
+        let from = windows.iter().map(|w| w.0).min()?;
+        let to = windows.iter().map(|w| w.1).max()?;
+        self.first_overlap_within(windows, from, to)
     }
 
     /// [`Hours::first_overlap`] for windows that were generated over

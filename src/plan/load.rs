@@ -341,10 +341,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn span_of<T>(&self, s: &Spanned<T>) -> Span {
-        s.span
-    }
-
     fn err(&self, span: Span, message: impl Into<String>) -> PlanError {
         let (line, column) = crate::readers::yaml::line_col(self.text, span.start);
         PlanError {
@@ -368,14 +364,14 @@ impl Ctx<'_> {
     }
 
     fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> PlanError {
-        self.err(self.span_of(s), message)
+        self.err(s.span, message)
     }
 
     fn duration(&self, s: &Spanned<Text>, what: &str) -> Result<Sp<i64>, PlanError> {
         parse_duration(&s.value.0)
             .map(|value| Sp {
                 value,
-                span: self.span_of(s),
+                span: s.span,
             })
             .map_err(|e| self.at(s, format!("{what}: {e}")))
     }
@@ -387,7 +383,7 @@ impl Ctx<'_> {
             .parse::<jiff::civil::Date>()
             .map(|value| Sp {
                 value,
-                span: self.span_of(s),
+                span: s.span,
             })
             .map_err(|_| {
                 self.at(
@@ -445,39 +441,36 @@ const PIECES_FROM: usize = 200;
 fn load_in_pieces(ctx: &Ctx, parts: usize, min_entries: usize) -> Option<Plan> {
     let split = super::split::split(ctx.text, parts, min_entries)?;
     let rest_root = yaml_root(ctx, &split.rest).ok()?;
-    let mut rest: RawPlan = super::de::from_node(&rest_root).ok()?;
+    let rest: RawPlan = super::de::from_node(&rest_root).ok()?;
     let (timezone, tiers) = header(ctx, &rest).ok()?;
-    let read = |piece: &String| -> Result<Vec<(String, Service)>, ()> {
-        let root = yaml_root(ctx, piece).map_err(|_| ())?;
-        let raw: BTreeMap<String, S<Box<RawService>>> =
-            super::de::from_node(&root).map_err(|_| ())?;
+    let read = |piece: &String| -> Option<Vec<(String, Service)>> {
+        let root = yaml_root(ctx, piece).ok()?;
+        let raw: BTreeMap<String, S<Box<RawService>>> = super::de::from_node(&root).ok()?;
         raw.iter()
             .map(|(name, s)| {
-                service(ctx, name, s, &tiers, &timezone)
-                    .map(|svc| (name.clone(), svc))
-                    .map_err(|_| ())
+                let svc = service(ctx, name, s, &tiers, &timezone).ok()?;
+                Some((name.clone(), svc))
             })
             .collect()
     };
-    let results: Vec<Result<Vec<(String, Service)>, ()>> = std::thread::scope(|scope| {
+    let results: Vec<Option<Vec<(String, Service)>>> = std::thread::scope(|scope| {
         let (first, others) = split.pieces.split_first()?;
         let handles: Vec<_> = others.iter().map(|p| scope.spawn(|| read(p))).collect();
         let mut results = vec![read(first)];
         for h in handles {
-            results.push(h.join().unwrap_or(Err(())));
+            results.push(h.join().unwrap_or(None));
         }
         Some(results)
     })?;
     let mut services = BTreeMap::new();
     for piece in results {
-        for (name, svc) in piece.ok()? {
+        for (name, svc) in piece? {
             // The same name in two pieces: a duplicate key, reported on the whole text.
             if services.insert(name, svc).is_some() {
                 return None;
             }
         }
     }
-    rest.services = BTreeMap::new();
     finish(ctx, &rest, timezone, services).ok()
 }
 
@@ -551,7 +544,7 @@ fn service(
         let mut t = targets(ctx, &overrides, tier_targets, timezone)?;
         if let Some(h) = &svc.hours {
             let parsed = Hours::parse(&h.value, timezone).map_err(|e| {
-                let base = ctx.span_of(h);
+                let base = h.span;
                 let quoted = ctx
                     .text
                     .get(base.start..)
@@ -564,7 +557,7 @@ fn service(
             })?;
             t.hours = Some(Sp {
                 value: parsed,
-                span: ctx.span_of(h),
+                span: h.span,
             });
         }
         if let Some(st) = &svc.strategy {
@@ -579,7 +572,7 @@ fn service(
             })?;
             t.strategy = Some(Sp {
                 value,
-                span: ctx.span_of(st),
+                span: st.span,
             });
         }
         let mut depends_on = Vec::new();
@@ -591,7 +584,7 @@ fn service(
             depends_on.push(Dependency {
                 service: Sp {
                     value: service,
-                    span: ctx.span_of(d),
+                    span: d.span,
                 },
                 soft,
             });
@@ -609,18 +602,18 @@ fn service(
             description: svc.description.clone(),
             tier: svc.tier.as_ref().map(|t| Sp {
                 value: t.value.clone(),
-                span: ctx.span_of(t),
+                span: t.span,
             }),
             targets: t,
             depends_on,
             recovery_plan: svc.recovery_plan.as_ref().map(|r| Sp {
                 value: r.value.clone(),
-                span: ctx.span_of(r),
+                span: r.span,
             }),
             last_tested,
             owners: svc.owners.clone(),
             matchers,
-            span: name_key_span(ctx.text, name, ctx.span_of(s)),
+            span: name_key_span(ctx.text, name, s.span),
         })
     }
 }
@@ -653,7 +646,7 @@ fn finish(
         Some(t) => Some(Sp {
             value: parse_throughput(&t.value)
                 .map_err(|e| ctx.at(t, format!("restore_throughput: {e}")))?,
-            span: ctx.span_of(t),
+            span: t.span,
         }),
         None => None,
     };
@@ -675,7 +668,7 @@ fn finish(
             name: f.value.name.clone(),
             from: from.value,
             to: to.value,
-            span: ctx.span_of(f),
+            span: f.span,
         });
     }
     let ignore_set =
@@ -704,7 +697,7 @@ fn finish(
             code.clone(),
             Sp {
                 value,
-                span: ctx.span_of(sev),
+                span: sev.span,
             },
         );
     }
@@ -774,7 +767,7 @@ fn waiver(
         reason,
         approved_by: v.approved_by.clone(),
         expires: ctx.date(expires, "waiver `expires`")?,
-        span: ctx.span_of(w),
+        span: w.span,
     })
 }
 
@@ -797,13 +790,13 @@ fn targets(
     if let Some(m) = &raw.min_replicas {
         t.min_replicas = Some(Sp {
             value: m.value,
-            span: ctx.span_of(m),
+            span: m.span,
         });
     }
     if let Some(m) = &raw.multi_az {
         t.multi_az = Some(Sp {
             value: m.value,
-            span: ctx.span_of(m),
+            span: m.span,
         });
     }
     Ok(t)

@@ -479,9 +479,7 @@ fn merge_sources(source: Node) -> Vec<(Node, Node)> {
 /// Adds merged entries whose keys are not written explicitly (explicit keys win).
 fn merge_into(entries: &mut Vec<(Node, Node)>, merged: Vec<(Node, Node)>) {
     for (k, v) in merged {
-        let exists = entries
-            .iter()
-            .any(|(ek, _)| ek.scalar_text() == k.scalar_text());
+        let exists = entries.iter().any(|(ek, _)| key_text(ek) == key_text(&k));
         if !exists {
             entries.push((k, v));
         }

@@ -413,14 +413,11 @@ fn catalog_dependents(
             if owners.is_empty() {
                 continue;
             }
-            let namespace = r.namespace.as_deref().unwrap_or("default");
-            let refs = r
-                .field("spec.dependsOn")
-                .map(readers::Node::items)
-                .unwrap_or(&[]);
-            for dep in refs.iter().filter_map(readers::Node::as_str) {
-                let dep = readers::catalog::normalise_ref(dep, "component", namespace);
-                for target in catalog_services.iter().filter(|s| named(s, &dep)) {
+            // The entity's `spec.dependsOn`, read as the service's facts read it.
+            let mut deps = ServiceFacts::default();
+            facts::catalog::extract(ctx.side, std::slice::from_ref(r), &mut deps);
+            for (dep, _) in &deps.depends_on {
+                for target in catalog_services.iter().filter(|s| named(s, dep)) {
                     for owner in &owners {
                         let soft = owner
                             .depends_on
