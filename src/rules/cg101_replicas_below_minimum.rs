@@ -69,6 +69,7 @@ impl Rule for ReplicasBelowMinimum {
             let noun = if floor == 1 { "instance" } else { "instances" };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} min_size", g.address),
                 message: format!(
@@ -104,6 +105,7 @@ impl Rule for ReplicasBelowMinimum {
             let noun = if w.floor == 1 { "replica" } else { "replicas" };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} {}", w.floor_owner, w.floor_field),
                 message: format!(

@@ -66,6 +66,7 @@ impl Rule for SingleZone {
         let mut push = |subject: String, message: String, help: &str, primary: Loc| {
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject,
                 message: format!("{message}; {owner} needs multi_az"),

@@ -55,6 +55,7 @@ impl Rule for DisruptionBudgetRemoved {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} spec", b.address),
                 message: format!(
@@ -86,6 +87,7 @@ impl Rule for DisruptionBudgetRemoved {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(change.name.to_string()),
                 subject: format!("{} deleted", b.address),
                 message: format!(

@@ -86,6 +86,7 @@ impl Rule for DependencyRto {
                     .collect();
                 out.push(Violation {
                     rule: self.code(),
+                    measure: 1,
                     service: Some(service.name.clone()),
                     subject: name.to_string(),
                     message: format!(

@@ -64,6 +64,7 @@ impl Rule for DeletionProtectionOff {
                 };
                 out.push(Violation {
                     rule: self.code(),
+                    measure: 1,
                     service: Some(change.name.to_string()),
                     subject: format!("{} deletion_protection", h.address),
                     message: format!(

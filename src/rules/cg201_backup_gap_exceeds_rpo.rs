@@ -98,6 +98,7 @@ impl Rule for BackupGapExceedsRpo {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} {}", b.address, schedule_field(b)),
                 message,

@@ -110,6 +110,7 @@ impl Rule for BackupsRemoved {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(change.name.to_string()),
                 subject: format!("{} removed", b.address),
                 message,

@@ -91,6 +91,7 @@ impl Rule for PointInTimeRecoveryOff {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} point_in_time_recovery", s.address),
                 message: format!(

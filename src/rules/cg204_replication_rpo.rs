@@ -74,6 +74,7 @@ impl Rule for ReplicationRpo {
             };
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} replication", s.address),
                 message: format!(

@@ -165,6 +165,7 @@ pub(super) fn check_window(
         message,
         help: Some(help),
         primary: Loc::clone(loc),
+        measure: 1,
         secondary: vec![(
             svc.plan_loc(hours.span),
             format!("hours of operation {canonical}"),

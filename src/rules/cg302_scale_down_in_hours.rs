@@ -86,6 +86,7 @@ impl Rule for ScaleDownInHours {
             }
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} schedule", capacity.target),
                 message: format!(

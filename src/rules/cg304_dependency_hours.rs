@@ -76,6 +76,7 @@ impl Rule for DependencyHours {
             let theirs = dep_hours.value.canonical();
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(svc.service.name.clone()),
                 subject: name.clone(),
                 message: format!(

@@ -127,6 +127,7 @@ impl Rule for TargetsTightenedUntested {
         }
         out.push(Violation {
             rule: self.code(),
+            measure: 1,
             service: Some(change.name.to_string()),
             subject: "targets".to_string(),
             message: format!(

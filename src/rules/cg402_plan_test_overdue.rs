@@ -91,6 +91,7 @@ impl Rule for PlanTestOverdue {
         };
         out.push(Violation {
             rule: self.code(),
+            measure: 1,
             service: Some(name.clone()),
             subject: "last_tested".to_string(),
             message,

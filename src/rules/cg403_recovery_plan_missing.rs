@@ -50,6 +50,7 @@ impl Rule for RecoveryPlanMissing {
         }
         out.push(Violation {
             rule: self.code(),
+            measure: 1,
             service: Some(svc.service.name.clone()),
             subject: format!("recovery_plan {}", doc.value),
             message: format!(

@@ -72,6 +72,7 @@ impl Rule for ServiceRemoved {
                 let addresses = base.facts.resources.iter().map(|r| r.address.as_str());
                 out.push(Violation {
                     rule: self.code(),
+                    measure: 1,
                     service: Some(change.name.to_string()),
                     subject: "resources deleted".to_string(),
                     message: format!(
@@ -92,6 +93,7 @@ impl Rule for ServiceRemoved {
                 let addresses = change.orphans.iter().map(|r| r.address.as_str());
                 out.push(Violation {
                     rule: self.code(),
+                    measure: 1,
                     service: Some(change.name.to_string()),
                     subject: "plan entry removed".to_string(),
                     message: format!(

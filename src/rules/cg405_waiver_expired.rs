@@ -58,6 +58,7 @@ impl Rule for WaiverExpired {
             }
             out.push(Violation {
                 rule: self.code(),
+                measure: 1,
                 service: Some(change.name.to_string()),
                 subject: format!("waiver {} {}", w.rule, w.resource.as_deref().unwrap_or("*")),
                 message: format!(

@@ -985,6 +985,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     violations.push((
                             Violation {
                                 rule: "CG001",
+                                measure: 1,
                                 service,
                                 subject: p.clone(),
                                 message: format!("{p} cannot be read: {message}"),
@@ -1030,6 +1031,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 violations.push((
                         Violation {
                             rule: "CG002",
+                            measure: 1,
                             service: None,
                             subject: path.clone(),
                             message: format!(

@@ -43,6 +43,11 @@ pub struct Violation {
     pub service: Option<String>,
     /// Resource address plus field path, or the service itself.
     pub subject: String,
+    /// How bad (DESIGN §1.5's table: a shortfall, an excess in seconds,
+    /// minutes a year; 1 for yes/no rules). A change that only improves a
+    /// resource never raises it; the engine calls a violation worsened when
+    /// the head's measure exceeds the base's under the head's targets.
+    pub measure: u64,
     /// What is wrong, with the numbers.
     pub message: String,
     /// What to do.
