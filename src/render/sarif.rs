@@ -9,7 +9,7 @@
 
 use crate::Report;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, Location};
+use crate::rules::engine::{Finding, Location, State};
 use crate::rules::{self, RULES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -108,6 +108,8 @@ struct SarifResult<'a> {
     rule_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
+    /// `pass` for what the change resolved, `fail` otherwise.
+    kind: &'static str,
     level: &'static str,
     message: Message,
     locations: Vec<ResultLocation>,
@@ -237,10 +239,12 @@ fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
         }],
         _ => Vec::new(),
     };
+    let resolved = f.state == State::Resolved;
     SarifResult {
         rule_id: f.rule,
         rule_index,
-        level: level(f.severity),
+        kind: if resolved { "pass" } else { "fail" },
+        level: if resolved { "none" } else { level(f.severity) },
         message: Message { text },
         locations: vec![ResultLocation {
             id: None,
@@ -260,7 +264,12 @@ fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
             })
             .collect(),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(f))]),
-        baseline_state: if f.introduced { "new" } else { "unchanged" },
+        baseline_state: match f.state {
+            State::Introduced => "new",
+            State::Worsened => "updated",
+            State::Existing | State::NewlyInScope => "unchanged",
+            State::Resolved => "absent",
+        },
         suppressions,
     }
 }
