@@ -110,3 +110,76 @@ fn resolved_findings_are_listed_at_base() {
     assert_eq!(f["location"]["side"], "base", "{f}");
     assert_eq!(r["summary"]["resolved"], 1, "{r}");
 }
+
+/// A repository without a plan: the backup schedule goes from daily to weekly.
+fn planless_history() -> (tempfile::TempDir, tempfile::TempDir) {
+    let scenario = common::fixtures().join("states/worsened-gap");
+    let repo = tempfile::tempdir().expect("tmp");
+    let d = repo.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    common::copy_tree(&scenario.join("base"), d);
+    std::fs::remove_file(d.join("continuity.yaml")).expect("rm plan");
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-qm", "Backups"]);
+    std::fs::copy(
+        scenario.join("head/deploy/payments/backup.yaml"),
+        d.join("deploy/payments/backup.yaml"),
+    )
+    .expect("copy");
+    common::git(d, &["commit", "-qam", "Weekly backups"]);
+    let governance = tempfile::tempdir().expect("tmp");
+    std::fs::copy(
+        scenario.join("base/continuity.yaml"),
+        governance.path().join("plan.yaml"),
+    )
+    .expect("copy plan");
+    (repo, governance)
+}
+
+#[test]
+fn a_plan_outside_the_repository_applies_to_both_sides() {
+    let (repo, governance) = planless_history();
+    let plan = governance.path().join("plan.yaml");
+    let plan = plan.to_str().expect("utf-8 path");
+    let (code, out, err) = common::run(
+        repo.path(),
+        &[
+            "check",
+            "--base",
+            "HEAD~1",
+            "--as-of",
+            "2026-11-23",
+            "--plan",
+            plan,
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("CG201") && out.contains("was 13h"), "{out}");
+}
+
+#[test]
+fn report_lists_what_it_could_not_assess_and_replays_with_an_outside_plan() {
+    let (repo, governance) = planless_history();
+    let d = repo.path();
+    let range = ["report", "--range", "HEAD~1..HEAD", "--as-of", "2026-11-23"];
+    // No plan anywhere: the one commit is listed as not assessed, exit 2.
+    let (code, out, err) = common::run(d, &[&range[..], &["--format", "json"]].concat());
+    assert_eq!(code, 2, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["not_assessed"].as_array().map(Vec::len), Some(1), "{v}");
+    assert!(v["not_assessed"].to_string().contains("--plan"), "{v}");
+    // Today's plan, kept outside, replays the history.
+    let plan = governance.path().join("plan.yaml");
+    let plan = plan.to_str().expect("utf-8 path");
+    let (code, out, err) = common::run(
+        d,
+        &[&range[..], &["--format", "json", "--plan", plan]].concat(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(1), "{v}");
+    assert!(
+        v["changes"][0]["findings"].to_string().contains("CG201"),
+        "{v}"
+    );
+}

@@ -108,8 +108,6 @@ struct SarifResult<'a> {
     rule_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
-    /// `pass` for what the change resolved, `fail` otherwise.
-    kind: &'static str,
     level: &'static str,
     message: Message,
     locations: Vec<ResultLocation>,
@@ -239,12 +237,10 @@ fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
         }],
         _ => Vec::new(),
     };
-    let resolved = f.state == State::Resolved;
     SarifResult {
         rule_id: f.rule,
         rule_index,
-        kind: if resolved { "pass" } else { "fail" },
-        level: if resolved { "none" } else { level(f.severity) },
+        level: level(f.severity),
         message: Message { text },
         locations: vec![ResultLocation {
             id: None,
@@ -268,6 +264,7 @@ fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
             State::Introduced => "new",
             State::Worsened => "updated",
             State::Existing | State::NewlyInScope => "unchanged",
+            // Never written: resolved findings are not results (DESIGN §4).
             State::Resolved => "absent",
         },
         suppressions,
@@ -286,7 +283,11 @@ pub struct Options {
 
 /// Renders the SARIF log.
 pub fn render(report: &Report, opts: &Options) -> String {
-    let listed: Vec<&Finding> = report.listed().collect();
+    // What the change resolved is no result (DESIGN §4).
+    let listed: Vec<&Finding> = report
+        .listed()
+        .filter(|f| f.state != State::Resolved)
+        .collect();
     let mut notifications = Vec::new();
     if listed.len() > MAX_RESULTS {
         notifications.push(Notification {

@@ -1175,8 +1175,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             mapped.extend(at_head);
         }
-        // CG002: infrastructure nobody maps.
+        // CG002: added or modified infrastructure nobody maps (a deleted file
+        // that no service maps is no finding).
         if mapped.is_empty()
+            && change.new_path.is_some()
             && change.path() != inputs.head_plan.path.as_ref()
             && change.path() != inputs.base_plan.path.as_ref()
         {
