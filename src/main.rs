@@ -57,7 +57,7 @@ enum PlanCommand {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/main or main].
+    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/HEAD, origin/main, main, origin/master or master].
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
     base: Option<String>,
     /// Head revision [default: HEAD].

@@ -183,3 +183,24 @@ fn report_lists_what_it_could_not_assess_and_replays_with_an_outside_plan() {
         "{v}"
     );
 }
+
+#[test]
+fn the_default_base_falls_back_to_master() {
+    let scenario = common::fixtures().join("states/worsened-gap");
+    let repo = tempfile::tempdir().expect("tmp");
+    let d = repo.path();
+    common::git(d, &["init", "-q", "-b", "master"]);
+    common::copy_tree(&scenario.join("base"), d);
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-qm", "Backups"]);
+    common::git(d, &["checkout", "-qb", "weekly"]);
+    std::fs::copy(
+        scenario.join("head/deploy/payments/backup.yaml"),
+        d.join("deploy/payments/backup.yaml"),
+    )
+    .expect("copy");
+    common::git(d, &["commit", "-qam", "Weekly backups"]);
+    let (code, out, err) = common::run(d, &["check", "--as-of", "2026-11-23"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("(master)") && out.contains("CG201"), "{out}");
+}

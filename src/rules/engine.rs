@@ -1116,6 +1116,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         .filter_map(|c| c.new_path.clone())
         .collect();
 
+    // Changed files that cannot be read at head (CG001): what they held is
+    // unknown there, never "removed".
+    let mut unreadable: BTreeSet<String> = BTreeSet::new();
     // 1. Changed files → services.
     for change in &inputs.changes.changes {
         let mut mapped = BTreeSet::new();
@@ -1148,6 +1151,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.read.error
             {
+                unreadable.insert(p.clone());
                 let owners: Vec<Option<String>> = if at_head.is_empty() {
                     if p.ends_with(".tf") && !head.plan.is_ignored(p) {
                         vec![None]
@@ -1451,7 +1455,13 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 rule.check_change(&change, &mut out);
             }
         }
-        violations.extend(out.into_iter().map(|v| (v, NEW)));
+        violations.extend(
+            out.into_iter()
+                .filter(|v| {
+                    v.primary.side != Side::Base || !unreadable.contains(v.primary.path.as_ref())
+                })
+                .map(|v| (v, NEW)),
+        );
         if need_facts && let Some(service) = hs.or(bs) {
             states.push(ServiceState {
                 name: (*name).clone(),
