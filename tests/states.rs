@@ -204,3 +204,17 @@ fn the_default_base_falls_back_to_master() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("(master)") && out.contains("CG201"), "{out}");
 }
+
+#[test]
+fn one_document_of_a_multi_document_file_touches_its_own_service() {
+    let (code, r) = states("states/multi-document");
+    assert_eq!(code, 0, "{r}");
+    let affected: Vec<&str> = r["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .filter(|s| s["affected"] == true)
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(affected, ["loadgen"], "{r}");
+}

@@ -545,6 +545,20 @@ fn services_of_file(
     path: &str,
     read: Option<&Parsed>,
 ) -> BTreeSet<String> {
+    services_of_resources(plan, index, path, read, None)
+}
+
+/// [`services_of_file`], with content selectors applied only to the
+/// resources `changed` marks (DESIGN §1.5: in a multi-document YAML or a
+/// `.tf` file only the services of the documents or blocks that changed are
+/// touched). `paths` still match the whole file.
+fn services_of_resources(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&Parsed>,
+    changed: Option<&[bool]>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
@@ -557,8 +571,13 @@ fn services_of_file(
     if let Some(r) = read
         && !r.resources.is_empty()
     {
+        let counts = |i: usize| changed.is_none_or(|c| c.get(i).copied().unwrap_or(true));
         for s in &index.by_content {
-            if r.resources.iter().any(|res| content_match(s, res)) {
+            if r.resources
+                .iter()
+                .enumerate()
+                .any(|(i, res)| counts(i) && content_match(s, res))
+            {
                 out.insert(s.name.clone());
             }
         }
@@ -1134,13 +1153,21 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
+            // Nothing is said about paths the plan ignores.
+            let ignored = head.plan.is_ignored(p);
             match head.tree.kind(p) {
-                Some(EntryKind::Symlink) => notes.push(format!("{p}: symbolic link, not followed")),
-                Some(EntryKind::Submodule) => notes.push(format!("{p}: submodule, not read")),
+                Some(EntryKind::Symlink) if !ignored => {
+                    notes.push(format!("{p}: symbolic link, not followed"));
+                }
+                Some(EntryKind::Submodule) if !ignored => {
+                    notes.push(format!("{p}: submodule, not read"));
+                }
                 _ => {}
             }
             head_read = head.file(cache, &mut sources, p);
-            if let Some(r) = &head_read {
+            if let Some(r) = &head_read
+                && !ignored
+            {
                 notes.extend(r.read.notes.iter().cloned());
             }
             let mut at_head = services_of_file(head.plan, head_index, p, head_read.as_deref());
@@ -1179,6 +1206,38 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             }
             mapped.extend(at_head);
         }
+        // Touched: for a YAML file read at both sides, content selectors
+        // count only the documents that differ between them. (A `.tf` file's
+        // blocks are built with variables and locals from the whole folder:
+        // it is touched as a whole.)
+        let yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+        let touched = match (&change.old_path, &change.new_path) {
+            (Some(old), Some(new)) if yaml(old) && yaml(new) => {
+                let b = base.file(cache, &mut sources, old);
+                match (b.as_deref(), head_read.as_deref()) {
+                    (Some(b), Some(h))
+                        if b.read.error.is_none()
+                            && h.read.error.is_none()
+                            && !h.resources.is_empty()
+                            && !b.resources.is_empty() =>
+                    {
+                        let (bm, hm) = compare::changed_resources(&b.resources, &h.resources);
+                        let mut t =
+                            services_of_resources(base.plan, &base_index, old, Some(b), Some(&bm));
+                        t.extend(services_of_resources(
+                            head.plan,
+                            head_index,
+                            new,
+                            Some(h),
+                            Some(&hm),
+                        ));
+                        t
+                    }
+                    _ => mapped.clone(),
+                }
+            }
+            _ => mapped.clone(),
+        };
         // CG002: added or modified infrastructure nobody maps (a deleted file
         // that no service maps is no finding).
         if mapped.is_empty()
@@ -1228,7 +1287,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     ));
             }
         }
-        affected.extend(mapped);
+        affected.extend(touched);
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
