@@ -369,3 +369,141 @@ fn pruned_diff_agrees_with_git() {
     .collect();
     assert_eq!(ours, theirs);
 }
+
+/// `{a,{a,{a,…}}}`, `depth` levels of braces.
+fn nested_braces(depth: usize) -> String {
+    let mut g = String::from("a");
+    for _ in 0..depth {
+        g = format!("{{a,{g}}}");
+    }
+    g
+}
+
+#[test]
+fn nested_brace_globs_are_plan_errors_with_their_line() {
+    let deep = nested_braces(130);
+    let plan = std::fs::read_to_string(
+        common::fixtures().join("CG101/replicas-lowered/base/continuity.yaml"),
+    )
+    .expect("plan");
+    let cases = [
+        (
+            "paths",
+            plan.replace("\"deploy/payments/**\"", &format!("\"{deep}/**\"")),
+            11,
+        ),
+        (
+            "ignore",
+            format!("{plan}ignore:\n  - \"x/**\"\n  - \"{deep}\"\n"),
+            18,
+        ),
+        (
+            "waiver",
+            format!(
+                "{plan}waivers:\n  - {{ rule: CG101, service: payments, resource: \"{deep}\", reason: r, expires: 2027-01-01 }}\n"
+            ),
+            17,
+        ),
+    ];
+    for (name, text, line) in cases {
+        let dir = repo();
+        write(dir.path(), "continuity.yaml", text.as_bytes());
+        let (code, out, err) = run(dir.path(), &["plan", "validate"]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(
+            err.contains("levels deep") && err.contains(&format!("continuity.yaml:{line}:")),
+            "{name}: {err}"
+        );
+        assert!(!err.contains(&deep), "the glob is not quoted whole: {err}");
+        lower_replicas(dir.path());
+        commit(dir.path(), name);
+        let (code, out, err) = checked(dir.path(), &[]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+    }
+    // CODEOWNERS is a hint for `init`: a rule over the limits owns nothing.
+    let dir = repo();
+    write(
+        dir.path(),
+        "CODEOWNERS",
+        format!("{deep} @evil\ndeploy/ @acme/payments\n").as_bytes(),
+    );
+    std::fs::remove_file(dir.path().join("continuity.yaml")).expect("rm");
+    let (code, out, err) = run(dir.path(), &["init", "--print"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_long_chain_of_locals_does_not_overflow_the_stack() {
+    let dir = repo();
+    let mut locals = String::from("locals {\n  l0 = 3\n");
+    for i in 1..20_000 {
+        locals.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+    }
+    locals.push_str("}\n");
+    write(dir.path(), "deploy/payments/locals.tf", locals.as_bytes());
+    write(
+        dir.path(),
+        "deploy/payments/asg.tf",
+        b"resource \"aws_autoscaling_group\" \"api\" {\n  min_size = local.l19999\n}\n",
+    );
+    commit(dir.path(), "chain");
+    let (code, out, err) = checked(dir.path(), &[]);
+    assert!(code == 0 || code == 1, "{code}: {out}{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_exit_2() {
+    let dir = repo();
+    lower_replicas(dir.path());
+    commit(dir.path(), "lower");
+    let args = [
+        "check",
+        "--base",
+        "main",
+        "--head",
+        "feature",
+        "--as-of",
+        "2026-11-23",
+        "--all",
+    ];
+    // `| head -0`: the reader is gone before anything is written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "keeps its exit code: {err}");
+    assert!(err.is_empty(), "quiet: {err}");
+    // `> /dev/full`.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    for extra in [&[][..], &["rules"][..]] {
+        let args: Vec<&str> = if extra.is_empty() {
+            args.to_vec()
+        } else {
+            extra.to_vec()
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(full.try_clone().expect("dup"))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write to /dev/full") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}
