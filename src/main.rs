@@ -534,14 +534,19 @@ fn main() -> ExitCode {
                     plan::DEFAULT_PATHS
                         .iter()
                         .map(PathBuf::from)
-                        .find(|p| p.exists())
+                        .find(|p| p.symlink_metadata().is_ok())
                 });
                 let Some(path) = path else {
                     return usage(
                         "no plan found: looked for continuity.yaml and .continuity/plan.yaml",
                     );
                 };
-                let text = match std::fs::read(&path) {
+                // Never a link's target nor a device: the message would
+                // quote what the repository did not hold.
+                let text = match continuity_guard::source::read_regular_file(
+                    &path,
+                    continuity_guard::readers::MAX_FILE_BYTES,
+                ) {
                     Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                     Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
                 };

@@ -507,3 +507,94 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_exit_2() {
         );
     }
 }
+
+#[test]
+fn directory_mode_never_follows_a_link_nor_opens_a_device_or_fifo() {
+    let root = common::fixtures().join("CG101/replicas-lowered");
+    let dirs = tempfile::tempdir().expect("tmp");
+    let (before, after) = (dirs.path().join("before"), dirs.path().join("after"));
+    for d in [&before, &after] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        common::copy_tree(&root.join("base"), d);
+    }
+    let p = after.join("deploy/payments");
+    std::os::unix::fs::symlink("/proc/self/environ", p.join("environ.yaml")).expect("link");
+    std::os::unix::fs::symlink("/dev/zero", p.join("zero.yaml")).expect("link");
+    // The same links at both sides: still never read to compare them.
+    std::os::unix::fs::symlink("/dev/zero", before.join("deploy/payments/zero.yaml"))
+        .expect("link");
+    let fifo = p.join("fifo.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // 12 GiB, sparse: over the limit by its size, never read.
+    std::fs::File::create(p.join("huge.yaml"))
+        .and_then(|f| f.set_len(12 << 30))
+        .expect("sparse");
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "human",
+            "--format",
+            "json",
+            "--before",
+        ])
+        .arg(&before)
+        .arg("--after")
+        .arg(&after)
+        .env("NO_COLOR", "1")
+        .env("CG_TEST_SECRET", "hunter2-secret")
+        .output()
+        .expect("run");
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+        "{stdout}{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.contains("deploy/payments/environ.yaml: symbolic link, not followed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deploy/payments/huge.yaml: skipped, 12884901888 bytes"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn plan_validate_never_follows_a_link_nor_prints_its_target() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "AWS_SECRET_ACCESS_KEY=hunter2\n").expect("write");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    std::os::unix::fs::symlink(&secret, repo.join("continuity.yaml")).expect("link");
+    for args in [
+        &["plan", "validate"][..],
+        &["plan", "validate", "continuity.yaml"][..],
+    ] {
+        let (code, out, err) = run(&repo, args);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            !out.contains("hunter2") && !err.contains("hunter2"),
+            "{out}{err}"
+        );
+        assert!(err.contains("symbolic link, not followed"), "{err}");
+    }
+    std::fs::remove_file(repo.join("continuity.yaml")).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", repo.join("continuity.yaml")).expect("link");
+    let (code, _, err) = run(&repo, &["plan", "validate", "/dev/zero"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+}

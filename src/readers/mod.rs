@@ -74,6 +74,38 @@ pub struct FileRead {
 /// Files bigger than this are skipped with a note.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
+/// Reads one file of a side: a blob over [`MAX_FILE_BYTES`] is skipped with
+/// a note without being read.
+pub fn read_blob(path: &Arc<str>, blob: &crate::source::Blob) -> FileRead {
+    if blob.size > MAX_FILE_BYTES as u64 {
+        if !is_read(&path.to_ascii_lowercase()) {
+            return FileRead::default();
+        }
+        return oversized(path, blob.size);
+    }
+    read_file(path, &blob.bytes)
+}
+
+/// Whether a (lowercase) path is one the readers read.
+fn is_read(lower: &str) -> bool {
+    [".yaml", ".yml", ".tf", ".json", ".template", ".tfvars"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// The read of a file over [`MAX_FILE_BYTES`]: a note, nothing read.
+fn oversized(path: &Arc<str>, size: u64) -> FileRead {
+    let lower = path.to_ascii_lowercase();
+    FileRead {
+        infrastructure: lower.ends_with(".tf") || compose::is_compose_path(&lower),
+        notes: vec![format!(
+            "{path}: skipped, {size} bytes is over the {} MiB limit",
+            MAX_FILE_BYTES >> 20
+        )],
+        ..FileRead::default()
+    }
+}
+
 /// Reads one file by path and content.
 ///
 /// YAML files are compose files (by name), or documents that are each a
@@ -87,22 +119,17 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     let is_tf = lower.ends_with(".tf");
     let is_json = lower.ends_with(".json") || lower.ends_with(".template");
     let is_tfvars = lower.ends_with(".tfvars");
-    if !(is_yaml || is_tf || is_json || is_tfvars) {
+    if !is_read(&lower) {
         return FileRead::default();
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return oversized(path, bytes.len() as u64);
     }
     let is_compose = is_yaml && compose::is_compose_path(&lower);
     let mut read = FileRead {
         infrastructure: is_tf || is_compose,
         ..FileRead::default()
     };
-    if bytes.len() > MAX_FILE_BYTES {
-        read.notes.push(format!(
-            "{path}: skipped, {} bytes is over the {} MiB limit",
-            bytes.len(),
-            MAX_FILE_BYTES >> 20
-        ));
-        return read;
-    }
     if bytes.starts_with(b"version https://git-lfs.github.com/spec/v1") {
         read.notes
             .push(format!("{path}: Git LFS pointer, content unavailable"));

@@ -211,7 +211,7 @@ impl ParseCache {
         reads
             .entry(key)
             .or_insert_with(|| {
-                let mut read = readers::read_file(path, &blob.bytes);
+                let mut read = readers::read_blob(path, blob);
                 let resources = std::mem::take(&mut read.resources)
                     .into_iter()
                     .map(Arc::new)

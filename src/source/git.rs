@@ -112,10 +112,21 @@ impl<'r> CommitTree<'r> {
 }
 
 fn blob(repo: &Repository, id: Oid) -> Option<Blob> {
+    // The size first, from the object's header: a blob over the limit is never loaded.
+    if let Ok((size, _)) = repo.odb().and_then(|odb| odb.read_header(id))
+        && size > crate::readers::MAX_FILE_BYTES
+    {
+        return Some(Blob {
+            id: id.to_string(),
+            bytes: Arc::from(Vec::new()),
+            size: size as u64,
+        });
+    }
     let b = repo.find_blob(id).ok()?;
     Some(Blob {
         id: id.to_string(),
         bytes: Arc::from(b.content()),
+        size: b.size() as u64,
     })
 }
 
