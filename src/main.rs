@@ -350,7 +350,10 @@ fn plan_error(e: &plan::PlanError) -> String {
     let text: &str = &e.text;
     let start = e.span.start.min(text.len());
     let end = e.span.end.clamp(start, text.len());
-    let title = format!("invalid continuity plan: {}", e.message);
+    let title = format!(
+        "invalid continuity plan: {}",
+        render::terminal::one_line(&e.message)
+    );
     let group = Group::with_title(Level::ERROR.primary_title(title)).element(
         Snippet::source(text)
             .path(e.path.as_str())

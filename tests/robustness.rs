@@ -598,3 +598,59 @@ fn plan_validate_never_follows_a_link_nor_prints_its_target() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a regular file"), "{err}");
 }
+
+#[test]
+fn names_with_line_breaks_and_escapes_stay_on_their_line_in_every_format() {
+    let dir = repo();
+    let hostile = "deploy/payments/x\n::error::boom\x1b[31m\u{9b}2J\u{202e}.yaml";
+    let api = std::fs::read_to_string(dir.path().join("deploy/payments/api.yaml")).expect("api");
+    write(
+        dir.path(),
+        hostile,
+        api.replace("name: api", "name: evil")
+            .replace("replicas: 3", "replicas: 1")
+            .as_bytes(),
+    );
+    // A plan key with ESC and a line break (YAML's `\e` and `\n` escapes).
+    let plan = std::fs::read_to_string(dir.path().join("continuity.yaml")).expect("plan");
+    write(
+        dir.path(),
+        "continuity.yaml",
+        format!(
+            "{plan}  \"ev\\e]0;owned\\a\\n::warning::il\":\n    match: [{{ paths: [\"deploy/payments/x*\"] }}]\n"
+        )
+        .as_bytes(),
+    );
+    commit(dir.path(), "hostile name");
+    for fmt in ["human", "json", "markdown", "sarif", "github"] {
+        let (code, out, err) = checked(dir.path(), &["--format", fmt]);
+        assert_eq!(code, 1, "{fmt}: {out}{err}");
+        assert!(out.contains("CG101"), "{fmt}: {out}");
+        for line in out.lines() {
+            assert!(
+                !line.starts_with("::error::boom") && !line.starts_with("::warning::il"),
+                "{fmt}: a line starts with repository text: {line:?}"
+            );
+        }
+        // JSON and SARIF are read by programs: C0 controls are escaped
+        // (`\u001b`), other characters are text as JSON allows.
+        let raw = |c: char| match fmt {
+            "json" | "sarif" => matches!(c, '\x1b' | '\x07'),
+            _ => matches!(c, '\x1b' | '\x07' | '\u{9b}' | '\u{202e}'),
+        };
+        assert!(
+            !out.contains(raw),
+            "{fmt}: a raw control character: {out:?}"
+        );
+        if fmt == "human" {
+            assert!(
+                out.contains("x\\n::error::boom\\x1b[31m\\u{9b}2J\\u{202e}.yaml"),
+                "{out}"
+            );
+            assert!(
+                out.contains("ev\\x1b]0;owned\\x07\\n::warning::il"),
+                "{out}"
+            );
+        }
+    }
+}

@@ -1139,6 +1139,27 @@ locals { retention = var.days }
         assert_eq!(b.get("window").and_then(Node::as_str), Some("03:00-04:00"));
     }
 
+    /// The first file's resources with references resolved against all the
+    /// files (one folder).
+    fn resolved_in_one_folder(files: &[(&str, &str)]) -> Vec<Arc<Resource>> {
+        let reads: HashMap<String, Arc<FileRead>> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
+            .collect();
+        let mut resources: Vec<Arc<Resource>> = reads[files[0].0]
+            .resources
+            .iter()
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        resolve_references(
+            &mut resources,
+            |_| reads.keys().cloned().collect(),
+            |p| reads.get(p).cloned(),
+        );
+        resources
+    }
+
     #[test]
     fn long_reference_chains_stay_unknown_without_overflowing() {
         let chain = |links: usize| {
@@ -1148,22 +1169,8 @@ locals { retention = var.days }
             }
             locals.push_str("}\n");
             let main = format!("resource \"a\" \"b\" {{\n  n = local.l{}\n}}\n", links - 1);
-            let reads: HashMap<String, Arc<FileRead>> =
-                [("m/main.tf", main.as_str()), ("m/locals.tf", &locals)]
-                    .iter()
-                    .map(|(p, t)| (p.to_string(), read_arc(p, t)))
-                    .collect();
-            let mut resources: Vec<Arc<Resource>> = reads["m/main.tf"]
-                .resources
-                .iter()
-                .cloned()
-                .map(Arc::new)
-                .collect();
-            resolve_references(
-                &mut resources,
-                |_| reads.keys().cloned().collect(),
-                |p| reads.get(p).cloned(),
-            );
+            let resources =
+                resolved_in_one_folder(&[("m/main.tf", &main), ("m/locals.tf", &locals)]);
             resources[0].body.get("n").map(|n| n.value.clone())
         };
         assert_eq!(chain(50), Some(Value::Int(3)));
@@ -1180,22 +1187,8 @@ locals { retention = var.days }
         }
         locals.push_str("}\n");
         let main = "resource \"a\" \"b\" {\n  big = local.l39\n  small = local.l2\n  cyc = local.cyc_a\n}\n";
-        let reads: HashMap<String, Arc<FileRead>> = [("m/main.tf", main), ("m/locals.tf", &locals)]
-            .iter()
-            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
-            .collect();
-        let mut resources: Vec<Arc<Resource>> = reads["m/main.tf"]
-            .resources
-            .iter()
-            .cloned()
-            .map(Arc::new)
-            .collect();
         let started = std::time::Instant::now();
-        resolve_references(
-            &mut resources,
-            |_| reads.keys().cloned().collect(),
-            |p| reads.get(p).cloned(),
-        );
+        let resources = resolved_in_one_folder(&[("m/main.tf", main), ("m/locals.tf", &locals)]);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         let b = &resources[0].body;
         assert!(matches!(
