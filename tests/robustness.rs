@@ -48,7 +48,7 @@ fn lower_replicas(dir: &Path) {
 }
 
 #[test]
-fn file_over_the_size_limit_is_skipped_with_a_note() {
+fn file_over_the_size_limit_is_not_assessed_cg004() {
     let dir = repo();
     let limit = continuity_guard::readers::MAX_FILE_BYTES;
     let mut big = String::from(
@@ -63,11 +63,22 @@ fn file_over_the_size_limit_is_skipped_with_a_note() {
     write(dir.path(), "deploy/payments/big.yaml", big.as_bytes());
     commit(dir.path(), "50 MB");
     let (code, out, _) = checked(dir.path(), &[]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 1, "fails closed: {out}");
     assert!(
         out.contains("deploy/payments/big.yaml: skipped") && out.contains("MiB limit"),
         "{out}"
     );
+    assert!(out.contains("error[CG004]"), "{out}");
+    // Named in the plan's `ignore`: accepted, a note only.
+    let plan = std::fs::read_to_string(dir.path().join("continuity.yaml")).expect("plan");
+    write(
+        dir.path(),
+        "continuity.yaml",
+        format!("{plan}ignore: [\"deploy/payments/big.yaml\"]\n").as_bytes(),
+    );
+    commit(dir.path(), "ignore it");
+    let (code, out, _) = checked(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]
@@ -134,10 +145,7 @@ fn deep_terraform_never_panics() {
     );
     commit(dir.path(), "deep tf");
     let (code, out, _) = checked(dir.path(), &[]);
-    assert!(
-        code == 0 || (code == 1 && out.contains("CG001")),
-        "{code}: {out}"
-    );
+    assert!(code == 1 && out.contains("CG004"), "{code}: {out}");
     assert!(
         out.contains("deploy/payments/lfs.tf: Git LFS pointer, content unavailable"),
         "{out}"
@@ -190,7 +198,11 @@ fn symlinks_are_not_followed() {
         .expect("symlink");
     commit(dir.path(), "links");
     let (code, out, _) = checked(dir.path(), &[]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 1, "a mapped link is not assessed (CG004): {out}");
+    assert!(
+        out.contains("link.yaml changed and cannot be assessed"),
+        "{out}"
+    );
     assert!(
         out.contains("deploy/payments/link.yaml: symbolic link, not followed"),
         "{out}"
@@ -652,5 +664,69 @@ fn names_with_line_breaks_and_escapes_stay_on_their_line_in_every_format() {
                 "{out}"
             );
         }
+    }
+}
+
+/// Rewrites a work tree to hide a change from the readers.
+type Hide = fn(&Path);
+
+/// A real CG101 hidden four ways: each is CG004 in every format, never a pass.
+#[test]
+fn a_change_hidden_from_the_readers_fails_closed() {
+    let hide: [(&str, Hide); 4] = [
+        ("template", |d| {
+            let api = d.join("deploy/payments/api.yaml");
+            let text = std::fs::read_to_string(&api).expect("api");
+            std::fs::write(&api, format!("{text}# padding\n---\nnote: a {{{{ b }}}}\n"))
+                .expect("write");
+        }),
+        ("lfs", |d| {
+            write(
+                d,
+                "deploy/payments/api.yaml",
+                b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n",
+            );
+        }),
+        ("symlink", |d| {
+            let api = d.join("deploy/payments/api.yaml");
+            std::fs::rename(&api, d.join("shared.yaml")).expect("mv");
+            std::os::unix::fs::symlink("../../shared.yaml", &api).expect("link");
+        }),
+        ("tf-json", |d| {
+            write(
+                d,
+                "deploy/payments/asg.tf.json",
+                br#"{"resource": {"aws_autoscaling_group": {"api": {"min_size": 1}}}}"#,
+            );
+        }),
+    ];
+    for (name, how) in hide {
+        let dir = repo();
+        lower_replicas(dir.path());
+        how(dir.path());
+        commit(dir.path(), name);
+        for fmt in ["human", "json", "markdown", "sarif", "github"] {
+            let (code, out, err) = checked(dir.path(), &["--format", fmt]);
+            assert_eq!(code, 1, "{name} {fmt}: {out}{err}");
+            assert!(out.contains("CG004"), "{name} {fmt}: {out}");
+        }
+    }
+}
+
+#[test]
+fn null_replicas_are_kubernetes_default_of_one() {
+    for null in ["null", "~", ""] {
+        let dir = repo();
+        let api = dir.path().join("deploy/payments/api.yaml");
+        let text = std::fs::read_to_string(&api).expect("api");
+        std::fs::write(
+            &api,
+            text.replace("replicas: 3", &format!("replicas: {null}")),
+        )
+        .expect("write");
+        commit(dir.path(), &format!("replicas {null:?}"));
+        let (code, out, _) = checked(dir.path(), &[]);
+        assert_eq!(code, 1, "replicas: {null}: {out}");
+        assert!(out.contains("runs 1 replica"), "{out}");
     }
 }

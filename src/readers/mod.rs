@@ -69,6 +69,10 @@ pub struct FileRead {
     pub notes: Vec<String>,
     /// Whether it is an infrastructure file at all (for CG002).
     pub infrastructure: bool,
+    /// Why its content could not be assessed at all (over the size limit, a
+    /// Git LFS pointer, a template, a syntax not read): CG004 when a service
+    /// maps it and it changed.
+    pub not_assessed: Option<String>,
 }
 
 /// Files bigger than this are skipped with a note.
@@ -102,6 +106,10 @@ fn oversized(path: &Arc<str>, size: u64) -> FileRead {
             "{path}: skipped, {size} bytes is over the {} MiB limit",
             MAX_FILE_BYTES >> 20
         )],
+        not_assessed: Some(format!(
+            "it is {size} bytes, over the {} MiB limit",
+            MAX_FILE_BYTES >> 20
+        )),
         ..FileRead::default()
     }
 }
@@ -133,6 +141,8 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     if bytes.starts_with(b"version https://git-lfs.github.com/spec/v1") {
         read.notes
             .push(format!("{path}: Git LFS pointer, content unavailable"));
+        read.not_assessed =
+            Some("it is a Git LFS pointer; its content is not in the repository".into());
         return read;
     }
     let text = match std::str::from_utf8(bytes) {
@@ -151,6 +161,14 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         read.error = Some(("binary content (NUL byte)".into(), Span::new(at, at)));
         return read;
     }
+    if lower.ends_with(".tf.json") {
+        read.infrastructure = true;
+        read.notes
+            .push(format!("{path}: Terraform JSON syntax, not read"));
+        read.not_assessed =
+            Some("it is Terraform JSON syntax (`.tf.json`), which is not read".into());
+        return read;
+    }
     if is_json {
         read_cloudformation_only(path, text, &mut read);
         return read;
@@ -159,6 +177,8 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         if yaml::is_template(text) {
             read.notes
                 .push(format!("{path}: template (`{{{{ … }}}}`), skipped"));
+            read.not_assessed =
+                Some("it is a template (`{{ … }}`) outside a chart the tool renders".into());
             return read;
         }
         match yaml::parse_stream(text, yaml::Budget::default()) {
