@@ -730,3 +730,103 @@ fn null_replicas_are_kubernetes_default_of_one() {
         assert!(out.contains("runs 1 replica"), "{out}");
     }
 }
+
+#[test]
+fn missing_or_corrupt_objects_exit_2_naming_the_object() {
+    let dir = repo();
+    lower_replicas(dir.path());
+    commit(dir.path(), "lower");
+    // A `--filter=blob:none` clone: no blob is fetched, and the tool never fetches.
+    git(dir.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let clones = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", dir.path().display());
+    git(
+        clones.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-checkout",
+            &url,
+            "partial",
+        ],
+    );
+    let partial = clones.path().join("partial");
+    let (code, out, err) = run(
+        &partial,
+        &[
+            "check",
+            "--base",
+            "origin/main",
+            "--head",
+            "origin/feature",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("is missing or corrupt") && err.contains("filter `blob:none`"),
+        "{err}"
+    );
+    // A damaged repository: the changed manifest's loose object is gone.
+    let id = git(
+        dir.path(),
+        &["rev-parse", "feature:deploy/payments/api.yaml"],
+    );
+    let object = dir
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    std::fs::remove_file(object).expect("rm object");
+    let (code, out, err) = checked(dir.path(), &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "git object {id} of `deploy/payments/api.yaml` is missing"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn staged_mode_reads_the_index_git_commit_names() {
+    // `git commit -a` runs the hook with GIT_INDEX_FILE set to a temporary
+    // index; the repository's own index holds nothing staged.
+    let dir = repo();
+    lower_replicas(dir.path());
+    let with_index = |index: Option<&str>, args: &[&str]| {
+        let mut c = std::process::Command::new("git");
+        c.args(args).current_dir(dir.path());
+        if let Some(i) = index {
+            c.env("GIT_INDEX_FILE", i);
+        }
+        assert!(c.status().expect("git").success(), "{args:?}");
+    };
+    with_index(Some(".git/commit-index"), &["read-tree", "HEAD"]);
+    with_index(
+        Some(".git/commit-index"),
+        &["add", "deploy/payments/api.yaml"],
+    );
+    let staged = |index: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"));
+        c.args(["check", "--staged", "--as-of", "2026-11-23"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1");
+        match index {
+            Some(i) => c.env("GIT_INDEX_FILE", i),
+            None => c.env_remove("GIT_INDEX_FILE"),
+        };
+        let out = c.output().expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = staged(None);
+    assert_eq!(code, Some(0), "nothing staged in .git/index: {out}");
+    let (code, out) = staged(Some(".git/commit-index"));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("CG101"), "{out}");
+}

@@ -164,6 +164,19 @@ pub enum SourceError {
         /// Whether the repository is shallow.
         shallow: bool,
     },
+    /// A blob that is missing or corrupt.
+    #[error("git object {id} of `{path}` is missing or corrupt{}", match .filter {
+        Some(f) => format!("; this is a partial clone (filter `{f}`) and the tool never fetches: fetch the blobs (a full clone, or `filter:` unset in actions/checkout)"),
+        None => "; the repository is damaged (`git fsck` names what is wrong)".into(),
+    })]
+    MissingObject {
+        /// The file.
+        path: String,
+        /// The object id.
+        id: String,
+        /// The partial clone's filter, if the repository is one.
+        filter: Option<String>,
+    },
     /// A directory that cannot be read.
     #[error("cannot read directory `{0}`: {1}")]
     Directory(String, String),
