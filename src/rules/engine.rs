@@ -219,7 +219,7 @@ impl ParseCache {
         reads
             .entry(key)
             .or_insert_with(|| {
-                let mut read = readers::read_file(path, &blob.bytes);
+                let mut read = readers::read_blob(path, blob);
                 let resources = std::mem::take(&mut read.resources)
                     .into_iter()
                     .map(Arc::new)
@@ -787,6 +787,22 @@ fn service_resources(
     out
 }
 
+/// Why a changed file at head cannot be assessed at all (CG004), if so.
+fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<String> {
+    if path.contains('\u{FFFD}') {
+        return Some("its name is not UTF-8, so it cannot be looked up".into());
+    }
+    match tree.kind(path) {
+        Some(EntryKind::Symlink) => Some("it is a symbolic link, never followed".into()),
+        Some(EntryKind::File) => match read {
+            Some(r) => r.read.not_assessed.clone(),
+            None if is_infra_path(path) => Some("its content cannot be read".into()),
+            None => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether a repository path names a file, link or folder of a tree.
 fn path_exists(tree: &dyn Tree, path: &str) -> bool {
     let path = path.trim_start_matches("./").trim_matches('/');
@@ -1205,6 +1221,15 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 }
             }
             mapped.extend(at_head);
+            // CG004: fail closed on a mapped file that cannot be assessed.
+            if let Some(why) = not_assessed(head.tree, p, head_read.as_deref())
+                && !head.plan.is_ignored(p)
+            {
+                for service in &mapped {
+                    let v = super::cg004_not_assessed::violation(p, &why, service);
+                    violations.push((v, true));
+                }
+            }
         }
         // Touched: for a YAML file read at both sides, content selectors
         // count only the documents that differ between them. (A `.tf` file's
