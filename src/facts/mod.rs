@@ -74,6 +74,9 @@ pub struct Workload {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether its pods are spread over zones (topology spread or anti-affinity on a zone key).
     pub zone_spread: bool,
+    /// Where its zone placement is decided: a pin to one zone, a soft spread,
+    /// else the workload's first line (where a spread would be added).
+    pub zone_loc: Loc,
 }
 
 /// A PodDisruptionBudget.

@@ -326,7 +326,7 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                     r.namespace.as_deref() == Some(ns.as_str())
                         || (r.kind == "Namespace" && &r.name == ns)
                 })
-                && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
+                && readers::kubernetes::labels_match(r, labels)
         }
         Matcher::Terraform { patterns, set } => {
             r.file_kind == FileKind::Terraform
