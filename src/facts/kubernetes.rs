@@ -238,7 +238,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         let ns = r.namespace.as_deref().or(kind_default.map(|_| "default"));
         if let (Some(kind), Some(name), Some(ns)) = (kind, name, ns) {
             hpas.insert(
-                format!("{kind}/{ns}/{name}"),
+                format!("{}{kind}/{ns}/{name}", built_root(r)),
                 Autoscaler {
                     owner: r,
                     min: r.field(field),
@@ -354,12 +354,23 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
 }
 
 fn display(r: &Resource) -> String {
+    let root = built_root(r);
     format!(
-        "{} {}/{}",
+        "{} {}/{}{}",
         r.kind,
         r.namespace.as_deref().unwrap_or("default"),
-        r.name
+        r.name,
+        match root.strip_suffix(':') {
+            Some(root) => format!(" (built by {root})"),
+            None => String::new(),
+        }
     )
+}
+
+/// The kustomize root a resource was built by, with its `:` (`overlays/prod:`),
+/// else `""`: references between resources stay within one build.
+fn built_root(r: &Resource) -> &str {
+    r.address.find(':').map_or("", |i| &r.address[..=i])
 }
 
 fn annotation<'a>(r: &'a Resource, key: &str) -> Option<&'a Node> {
@@ -515,7 +526,7 @@ fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
     }
     if !actions.is_empty() {
         facts.scheduled.push(ScheduledCapacity {
-            target: format!("{kind}/{ns}/{name}"),
+            target: format!("{}{kind}/{ns}/{name}", built_root(r)),
             display: format!("{kind} {ns}/{name}"),
             schedule: CapacitySchedule::Actions(actions),
         });
