@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod terraform;
 pub mod terraform_plan;
 pub mod yaml;

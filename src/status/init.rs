@@ -101,7 +101,7 @@ fn hints(d: &Discovered) -> (String, String) {
     }
     let known: BTreeSet<&str> = f.workloads.iter().map(|w| w.address.as_str()).collect();
     for r in &f.resources {
-        if matches!(r.kind.as_str(), "Deployment" | "StatefulSet" | "ReplicaSet")
+        if crate::facts::kubernetes::WORKLOAD_KINDS.contains(&r.kind.as_str())
             && !known.contains(r.address.as_str())
         {
             run.push(format!("replicas of {} unreadable", r.address));
