@@ -115,3 +115,58 @@ fn a_tfvars_change_affects_the_service_selected_by_address() {
         report.outcome.findings
     );
 }
+
+#[test]
+fn a_local_module_argument_overrides_the_default_and_is_located_at_the_caller() {
+    let case = "terraform/module-local";
+    let (base, head) = facts(case, "ledger");
+    let db = |f: &ServiceFacts| {
+        f.stores
+            .iter()
+            .find(|s| s.address == "module.local_db.aws_db_instance.this")
+            .cloned()
+            .expect("the module's database, addressed from the root")
+    };
+    assert_eq!(db(&base).multi_az.known(), Some(&true));
+    assert_eq!(db(&head).multi_az.known(), Some(&false));
+    let multi_az = db(&head).multi_az;
+    assert_eq!(
+        multi_az.loc().map(|l| l.path.as_ref()),
+        Some("terraform/ledger/main.tf")
+    );
+    assert_eq!(line_of(case, "head", &multi_az), (3, 14));
+    // The module's own default stays a default: 7 days, read in the module.
+    assert_eq!(db(&head).backup_retention_days.known(), Some(&7));
+    // The module folder is not a root of its own.
+    assert!(
+        head.resources
+            .iter()
+            .all(|r| r.address != "aws_db_instance.this"),
+        "{:?}",
+        head.resources
+            .iter()
+            .map(|r| &r.address)
+            .collect::<Vec<_>>()
+    );
+    let report = check_fixture(case, false);
+    let cg102: Vec<_> = report
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "CG102")
+        .collect();
+    assert_eq!(cg102.len(), 1, "{:?}", report.outcome.findings);
+    assert!(cg102[0].introduced);
+    assert_eq!(
+        (cg102[0].location.path.as_ref(), cg102[0].location.line),
+        ("terraform/ledger/main.tf", 3)
+    );
+    assert!(
+        cg102[0].secondary.iter().any(|(l, m)| l.path.as_ref()
+            == "terraform/ledger/modules/db/main.tf"
+            && l.line == 13
+            && m.contains("module.local_db.aws_db_instance.this")),
+        "{:?}",
+        cg102[0].secondary
+    );
+}

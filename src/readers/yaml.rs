@@ -58,6 +58,20 @@ pub struct Node {
     pub span: Span,
     /// The tag as written (`!Ref`), if any; core-schema tags (`!!str`) are applied, not kept.
     pub tag: Option<String>,
+    /// The file the node was written in, when it is not its resource's own
+    /// (a Terraform module argument, substituted into the module's resource).
+    pub origin: Option<std::sync::Arc<Origin>>,
+}
+
+/// Where a node substituted from another file came from: a module
+/// argument is written at its span in `path` (the caller's file) and used at
+/// `used_at` in the resource's own file (the module's field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The caller's file.
+    pub path: std::sync::Arc<str>,
+    /// The field that uses it, in the resource's file.
+    pub used_at: Span,
 }
 
 impl Node {
@@ -67,6 +81,7 @@ impl Node {
             value,
             span,
             tag: None,
+            origin: None,
         }
     }
 
@@ -316,6 +331,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                     value,
                     span: Span::new(start, end),
                     tag,
+                    origin: None,
                 };
                 Some((node, anchor))
             }
@@ -355,6 +371,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                             value: Value::Seq(items),
                             span: Span::new(s, end),
                             tag,
+                            origin: None,
                         },
                         anchor,
                     )),
@@ -373,6 +390,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                             }),
                             span: Span::new(s, end),
                             tag: tag.filter(|t| t != "tag:yaml.org,2002:map"),
+                            origin: None,
                         },
                         anchor,
                     )),

@@ -297,6 +297,8 @@ struct SideCtx<'a> {
     tree: &'a dyn Tree,
     plan: &'a Plan,
     all_files: Option<Vec<String>>,
+    /// Notes of the last [`service_resources`] (module calls not evaluated).
+    notes: Vec<String>,
 }
 
 impl SideCtx<'_> {
@@ -757,7 +759,56 @@ fn service_resources(
                 .map(|parsed| parsed.to_file_read())
         },
     );
+    ctx.notes = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
     out
+}
+
+/// Local module calls as instances (DESIGN §1a): a call found through
+/// `paths` brings all its resources, one found through `terraform:`
+/// selectors those the selectors name.
+fn evaluate_module_calls(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    files: &BTreeSet<String>,
+    resources: &mut Vec<Arc<Resource>>,
+) -> Vec<String> {
+    readers::terraform_modules::instantiate_calls(
+        resources,
+        |call, instance| files.contains(call.path.as_ref()) || content_match(service, instance),
+        &|dir| ctx.tree.list_under(dir),
+        &mut |p| {
+            ctx.file(cache, sources, p)
+                .map(|parsed| parsed.to_file_read())
+        },
+    )
+}
+
+/// The facts of a service at one side, with the notes of its module calls.
+fn service_facts(
+    ctx: &mut SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    changed: &[String],
+) -> ServiceFacts {
+    let resources = service_resources(ctx, cache, sources, service, changed);
+    let mut facts = facts::derive(ctx.side, resources);
+    facts.notes.append(&mut ctx.notes);
+    facts.notes.sort();
+    facts.notes.dedup();
+    facts
+}
+
+/// Gives each violation located at a module argument the module's field
+/// that uses it as a secondary label (DESIGN §1a).
+fn label_module_arguments(violations: &mut [Violation], facts: &ServiceFacts) {
+    for v in violations {
+        if let Some((used_at, label)) = facts.module_arguments.get(&v.primary) {
+            v.secondary.push((used_at.clone(), label.clone()));
+        }
+    }
 }
 
 /// Whether a repository path names a file, link or folder of a tree.
@@ -909,12 +960,14 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         tree: inputs.base,
         plan: inputs.base_plan,
         all_files: None,
+        notes: Vec::new(),
     };
     let mut head = SideCtx {
         side: Side::Head,
         tree: inputs.head,
         plan: inputs.head_plan,
         all_files: None,
+        notes: Vec::new(),
     };
     let base_index = PlanIndex::new(inputs.base_plan);
     // The plan is usually the same blob at both sides (one `Arc`): one index.
@@ -1146,18 +1199,12 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         let need_facts = is_affected || inputs.all;
         let bs = bp.services.get(*name);
         let hs = hp.services.get(*name);
-        let bf = bs.filter(|_| need_facts).map(|s| {
-            facts::derive(
-                Side::Base,
-                service_resources(&mut base, cache, &mut sources, s, &changed_base),
-            )
-        });
-        let hf = hs.filter(|_| need_facts).map(|s| {
-            facts::derive(
-                Side::Head,
-                service_resources(&mut head, cache, &mut sources, s, &changed_head),
-            )
-        });
+        let bf = bs
+            .filter(|_| need_facts)
+            .map(|s| service_facts(&mut base, cache, &mut sources, s, &changed_base));
+        let hf = hs
+            .filter(|_| need_facts)
+            .map(|s| service_facts(&mut head, cache, &mut sources, s, &changed_head));
         // CG404: resources at head still matched by an entry removed from the plan.
         // Those another head service matches (a renamed or merged service) are not orphans.
         let orphans = match (bs, hs) {
@@ -1226,7 +1273,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                         inputs.as_of,
                         &head_exists,
                     );
+                    let first = head_violations.len();
                     rule.check(&v, &mut head_violations);
+                    label_module_arguments(&mut head_violations[first..], v.facts);
                     rule.notes(&v, &mut notes);
                 }
             }
@@ -1426,6 +1475,7 @@ pub fn evaluate_side(
         tree,
         plan,
         all_files: None,
+        notes: Vec::new(),
     };
     // Every infrastructure file read once, for content selectors: the same
     // resources `service_resources` finds for a plan-only change, without one
@@ -1482,7 +1532,12 @@ pub fn evaluate_side(
                     .map(|parsed| parsed.to_file_read())
             },
         );
-        let facts = facts::derive(side, resources);
+        let module_notes =
+            evaluate_module_calls(&ctx, cache, &mut sources, service, &files, &mut resources);
+        let mut facts = facts::derive(side, resources);
+        facts.notes.extend(module_notes);
+        facts.notes.sort();
+        facts.notes.dedup();
         let mut violations = Vec::new();
         let exists = |p: &str| path_exists(tree, p);
         let view = ServiceView {
@@ -1496,6 +1551,7 @@ pub fn evaluate_side(
         for rule in RULES {
             rule.check(&view, &mut violations);
         }
+        label_module_arguments(&mut violations, &facts);
         let mut findings: Vec<Finding> = violations
             .into_iter()
             .filter_map(|v| judge(v, false, plan, as_of, &sources).map(|(f, _)| f))
