@@ -170,3 +170,36 @@ fn a_local_module_argument_overrides_the_default_and_is_located_at_the_caller() 
         cg102[0].secondary
     );
 }
+
+#[test]
+fn a_registry_module_without_a_local_copy_is_read_from_its_table() {
+    let report = check_fixture("terraform/module-registry", false);
+    let at = |rule: &str| -> Vec<(String, usize)> {
+        report
+            .outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && f.introduced)
+            .map(|f| (f.location.path.to_string(), f.location.line))
+            .collect()
+    };
+    assert_eq!(at("CG102"), vec![("terraform/ledger/main.tf".into(), 8)]);
+    assert_eq!(at("CG301"), vec![("terraform/ledger/main.tf".into(), 11)]);
+    let (base, _) = facts("terraform/module-registry", "ledger");
+    assert_eq!(base.stores[0].multi_az.known(), Some(&true));
+    assert_eq!(base.stores[0].backup_retention_days.known(), Some(&7));
+}
+
+#[test]
+fn an_unknown_external_module_is_opaque_with_a_note() {
+    let (_, head) = facts("terraform/module-external", "ledger");
+    assert!(head.stores.is_empty());
+    assert_eq!(head.opaque.len(), 1);
+    assert!(
+        head.notes
+            .iter()
+            .any(|n| n.contains("git.example.com/platform/postgres.git")),
+        "{:?}",
+        head.notes
+    );
+}

@@ -9,6 +9,7 @@ mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
+pub mod terraform_registry;
 pub mod window;
 
 use crate::readers::{Node, Resource, Span};
@@ -292,6 +293,10 @@ pub struct ServiceFacts {
     pub depends_on: Vec<(String, Loc)>,
     /// Notes: values that stayed unknown, and why.
     pub notes: Vec<String>,
+    /// What the tool cannot see (an external Terraform module without a
+    /// local copy or a table): why, and where. A service with any is never
+    /// "kept" in `status`.
+    pub opaque: Vec<(String, Loc)>,
     /// Module arguments (DESIGN §1a): where a value is written in the
     /// caller → where the module's resource uses it, with what to say there.
     pub module_arguments: BTreeMap<Loc, (Loc, String)>,

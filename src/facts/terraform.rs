@@ -197,6 +197,15 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         .map(|r| r.as_ref())
         .filter(|r| r.file_kind == FileKind::Terraform)
         .collect();
+    // Registry modules without a local copy, read from their tables.
+    let calls: Vec<&Resource> = tf.iter().copied().filter(|r| r.kind == "module").collect();
+    let registry = super::terraform_registry::registry_resources(
+        &calls,
+        &mut facts.opaque,
+        &mut facts.notes,
+        side,
+    );
+    tf.extend(registry.iter().map(|r| r.as_ref()));
     // `count = 0` (often `var.create ? 1 : 0` resolved) or an empty
     // `for_each`: the resource is not created, so it holds no facts.
     tf.retain(|r| {

@@ -558,6 +558,12 @@ fn resilience(
             ));
         }
     }
+    for (why, loc) in &f.opaque {
+        unknown.push(reason(
+            format!("{why}: what it builds is unknown"),
+            Some(Place::at(sources, loc)),
+        ));
+    }
     for s in &f.stores {
         let place = Place::at(sources, &s.loc);
         match &s.multi_az {
