@@ -283,7 +283,16 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     Box::new(empty)
                 }
             };
-            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, None, cache)?;
+            let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
+            let base_tree = source::terraform_init::WithTerraformInit {
+                inner: base_tree.as_ref(),
+                root: workdir.clone(),
+            };
+            let index = source::terraform_init::WithTerraformInit {
+                inner: &index,
+                root: workdir,
+            };
+            let outcome = check_trees(&base_tree, &index, &changes, opts, None, cache)?;
             Ok(Report {
                 base: head_commit
                     .as_ref()
@@ -321,6 +330,16 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
             let base_commit = repo.find_commit(merge_base).map_err(SourceError::from)?;
             let bt = source::git::CommitTree::new(&repo, &base_commit)?;
             let ht = source::git::CommitTree::new(&repo, &head_commit)?;
+            // `terraform init`'s module copies are read from the work tree.
+            let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
+            let bt = source::terraform_init::WithTerraformInit {
+                inner: &bt,
+                root: workdir.clone(),
+            };
+            let ht = source::terraform_init::WithTerraformInit {
+                inner: &ht,
+                root: workdir,
+            };
             let diff = || {
                 source::git::diff_commits(&repo, &base_commit, &head_commit)
                     .map(Cow::Owned)

@@ -1,6 +1,8 @@
 //! Terraform end to end on the fixture trees: facts at both sides, with the
 //! line of the value they come from (resolved through variables and tfvars).
 
+mod common;
+
 use continuity_guard::facts::{Fact, ServiceFacts};
 use continuity_guard::readers::yaml::line_col;
 use continuity_guard::{CheckOptions, Report, Sides, check};
@@ -201,5 +203,58 @@ fn an_unknown_external_module_is_opaque_with_a_note() {
             .any(|n| n.contains("git.example.com/platform/postgres.git")),
         "{:?}",
         head.notes
+    );
+}
+
+#[test]
+fn terraform_init_modules_json_maps_a_registry_module_to_its_copy() {
+    // `.terraform/` is not committed (as in most repositories): only the
+    // work tree has it.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/terraform/module-init");
+    let repo = tempfile::tempdir().expect("tempdir");
+    let d = repo.path();
+    common::git(d, &["init", "-q", "-b", "main"]);
+    std::fs::write(d.join(".git/info/exclude"), ".terraform/\n").expect("exclude");
+    common::copy_tree(&root.join("base"), d);
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-q", "-m", "base"]);
+    common::git(d, &["checkout", "-q", "-b", "feature"]);
+    common::clear_tree(d);
+    common::copy_tree(&root.join("head"), d);
+    common::git(d, &["add", "-A"]);
+    common::git(d, &["commit", "-q", "-m", "head"]);
+    let tracked = common::git(d, &["ls-files"]);
+    assert!(!tracked.contains(".terraform"), "{tracked}");
+    let report = check(&CheckOptions {
+        sides: Sides::Git {
+            base: Some("main".into()),
+            head: Some("feature".into()),
+        },
+        repo_dir: repo.path().to_path_buf(),
+        plan: None,
+        as_of: jiff::civil::date(2026, 11, 23),
+        all: false,
+        fail_on: None,
+    })
+    .expect("check runs");
+    let cg102: Vec<_> = report
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "CG102" && f.introduced)
+        .collect();
+    assert_eq!(cg102.len(), 1, "{:?}", report.outcome.findings);
+    assert_eq!(
+        (cg102[0].location.path.as_ref(), cg102[0].location.line),
+        ("terraform/ledger/main.tf", 4)
+    );
+    assert!(
+        report
+            .outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("modules.json")),
+        "{:?}",
+        report.outcome.notes
     );
 }

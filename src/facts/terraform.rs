@@ -201,6 +201,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
     let calls: Vec<&Resource> = tf.iter().copied().filter(|r| r.kind == "module").collect();
     let registry = super::terraform_registry::registry_resources(
         &calls,
+        &tf,
         &mut facts.opaque,
         &mut facts.notes,
         side,

@@ -361,12 +361,22 @@ fn insert_path(node: &mut Node, path: &str, value: Node) {
 /// opaque entry for every other external module.
 pub fn registry_resources(
     calls: &[&Resource],
+    all: &[&Resource],
     opaque: &mut Vec<(String, super::Loc)>,
     notes: &mut Vec<String>,
     side: crate::source::Side,
 ) -> Vec<Arc<Resource>> {
     let mut out = Vec::new();
     for call in calls {
+        // Evaluated from `terraform init`'s copy: its resources are here.
+        let evaluated = all.iter().any(|r| {
+            r.address
+                .strip_prefix(call.address.as_str())
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+        });
+        if evaluated {
+            continue;
+        }
         match read_call(call) {
             Call::Local => {}
             Call::Known(resources) => out.extend(resources.into_iter().map(Arc::new)),

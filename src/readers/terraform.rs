@@ -818,7 +818,7 @@ pub fn address_selected(
 
 /// `module.db[0].aws_x.y` → `module.db.aws_x.y` (`None` without keys), so
 /// `module.db.*` selects every instance.
-fn strip_instance_keys(address: &str) -> Option<String> {
+pub(super) fn strip_instance_keys(address: &str) -> Option<String> {
     if !address.contains('[') {
         return None;
     }

@@ -130,14 +130,10 @@ pub struct Expansion {
 /// reads one through the parse cache. A call whose source is not a local
 /// folder gives nothing here: the facts read registry modules from their
 /// tables.
-pub fn expand(
-    call: &Resource,
-    list_dir: &dyn Fn(&str) -> Vec<String>,
-    read: &mut dyn FnMut(&str) -> Option<Arc<FileRead>>,
-) -> Expansion {
+pub fn expand(call: &Resource, files: &mut Files) -> Expansion {
     let mut expander = Expander {
-        list_dir,
-        read,
+        files,
+        manifests: HashMap::new(),
         budget: MAX_INSTANCE_RESOURCES,
         out: Expansion::default(),
     };
@@ -146,14 +142,28 @@ pub fn expand(
     expander.out
 }
 
-struct Expander<'a> {
-    list_dir: &'a dyn Fn(&str) -> Vec<String>,
-    read: &'a mut dyn FnMut(&str) -> Option<Arc<FileRead>>,
+/// How the evaluator reaches a side's files.
+pub struct Files<'a> {
+    /// A folder's files (any depth).
+    pub list_dir: &'a dyn Fn(&str) -> Vec<String>,
+    /// A file read through the parse cache.
+    pub read: &'a mut dyn FnMut(&str) -> Option<Arc<FileRead>>,
+    /// A file's bytes (`modules.json`).
+    pub bytes: &'a dyn Fn(&str) -> Option<Arc<[u8]>>,
+}
+
+/// `terraform init`'s manifest: module key (`db`, `db.replica`) → folder.
+type Manifest = HashMap<String, String>;
+
+struct Expander<'a, 'f> {
+    files: &'a mut Files<'f>,
+    /// Manifests by root folder, read once.
+    manifests: HashMap<String, Option<Manifest>>,
     budget: usize,
     out: Expansion,
 }
 
-impl Expander<'_> {
+impl Expander<'_, '_> {
     fn note(&mut self, block: &Resource, what: String) {
         self.out
             .notes
@@ -167,7 +177,7 @@ impl Expander<'_> {
         } else {
             format!("{dir}/")
         };
-        let mut files: Vec<String> = (self.list_dir)(&prefix)
+        let mut files: Vec<String> = (self.files.list_dir)(&prefix)
             .into_iter()
             .filter(|p| {
                 let rest = p.strip_prefix(&prefix).unwrap_or(p);
@@ -177,7 +187,7 @@ impl Expander<'_> {
         files.sort();
         files
             .into_iter()
-            .filter_map(|p| (self.read)(&p).map(|r| (p, r)))
+            .filter_map(|p| (self.files.read)(&p).map(|r| (p, r)))
             .collect()
     }
 
@@ -194,11 +204,21 @@ impl Expander<'_> {
             }
             _ => return,
         };
-        let Source::Local(relative) = classify(&source) else {
-            return;
-        };
         let caller_dir = stack.last().cloned().unwrap_or_default();
-        let Some(dir) = join(&caller_dir, relative) else {
+        let dir = match classify(&source) {
+            Source::Local(relative) => join(&caller_dir, relative),
+            _ => match self.installed(block, stack.first().map_or("", String::as_str)) {
+                Some(dir) => {
+                    self.note(
+                        block,
+                        format!("`{source}` read from `{dir}/`, as .terraform/modules/modules.json (written by `terraform init`, read from the work tree) maps it"),
+                    );
+                    Some(dir)
+                }
+                None => return,
+            },
+        };
+        let Some(dir) = dir else {
             self.note(
                 block,
                 format!("source `{source}` is outside the repository; not evaluated"),
@@ -269,6 +289,26 @@ impl Expander<'_> {
             }
         }
         stack.pop();
+    }
+
+    /// The folder `terraform init` installed a call's module in, from the
+    /// root's `.terraform/modules/modules.json`, if there is one.
+    fn installed(&mut self, block: &Resource, root: &str) -> Option<String> {
+        let bytes = self.files.bytes;
+        let manifest = self
+            .manifests
+            .entry(root.to_string())
+            .or_insert_with(|| {
+                let path = match root {
+                    "" => ".terraform/modules/modules.json".to_string(),
+                    r => format!("{r}/.terraform/modules/modules.json"),
+                };
+                read_manifest(&bytes(&path)?)
+            })
+            .as_ref()?;
+        let installed = manifest.get(&module_key(&block.address))?;
+        let dir = join(root, installed)?;
+        (!dir.is_empty() && dir != root).then_some(dir)
     }
 
     /// The address suffix and `count.index` / `each.*` of each instance of
@@ -368,21 +408,16 @@ impl Expander<'_> {
 pub fn instantiate_calls(
     resources: &mut Vec<Arc<Resource>>,
     keep: impl Fn(&Resource, &Resource) -> bool,
-    list_dir: &dyn Fn(&str) -> Vec<String>,
-    read: &mut dyn FnMut(&str) -> Option<Arc<FileRead>>,
+    files: &mut Files,
 ) -> Vec<String> {
     let mut expansions: Vec<(Arc<Resource>, Expansion)> = Vec::new();
     for r in resources.iter() {
-        let local = matches!(
-            r.body.get("source").and_then(Node::as_str).map(classify),
-            Some(Source::Local(_))
-        );
-        if r.kind == "module"
-            && (local || r.body.get("source").is_some_and(|s| s.as_str().is_none()))
-        {
-            expansions.push((r.clone(), expand(r, list_dir, read)));
+        if r.kind == "module" {
+            expansions.push((r.clone(), expand(r, files)));
         }
     }
+    // `terraform init`'s copies are never roots of their own.
+    resources.retain(|r| !crate::source::terraform_init::is_init_path(&r.path));
     if expansions.is_empty() {
         return Vec::new();
     }
@@ -407,6 +442,35 @@ pub fn instantiate_calls(
         );
     }
     notes
+}
+
+/// `modules.json`: `{"Modules": [{"Key": "db", "Dir": ".terraform/modules/db"}, …]}`.
+fn read_manifest(bytes: &[u8]) -> Option<Manifest> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Some(
+        v.get("Modules")?
+            .as_array()?
+            .iter()
+            .filter_map(|m| {
+                Some((
+                    m.get("Key")?.as_str()?.to_string(),
+                    m.get("Dir")?.as_str()?.to_string(),
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// `module.a[0].module.b` → `a.b`, the manifest's key for the call.
+fn module_key(address: &str) -> String {
+    let plain =
+        super::terraform::strip_instance_keys(address).unwrap_or_else(|| address.to_string());
+    plain
+        .split('.')
+        .skip(1)
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// A call's arguments by variable name, each node marked as written in the
@@ -467,7 +531,15 @@ mod tests {
             names.iter().filter(|p| p.starts_with(d)).cloned().collect()
         };
         let mut read = |p: &str| reads.get(p).cloned();
-        expand(&call, &list_dir, &mut read)
+        let bytes = |_: &str| None;
+        expand(
+            &call,
+            &mut Files {
+                list_dir: &list_dir,
+                read: &mut read,
+                bytes: &bytes,
+            },
+        )
     }
 
     const MODULE: &str = "variable \"multi_az\" {\n  default = true\n}\nvariable \"retention\" {\n  default = 7\n}\nresource \"aws_db_instance\" \"this\" {\n  multi_az                = var.multi_az\n  backup_retention_period = var.retention\n}\n";

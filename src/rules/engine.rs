@@ -777,10 +777,13 @@ fn evaluate_module_calls(
     readers::terraform_modules::instantiate_calls(
         resources,
         |call, instance| files.contains(call.path.as_ref()) || content_match(service, instance),
-        &|dir| ctx.tree.list_under(dir),
-        &mut |p| {
-            ctx.file(cache, sources, p)
-                .map(|parsed| parsed.to_file_read())
+        &mut readers::terraform_modules::Files {
+            list_dir: &|dir| ctx.tree.list_under(dir),
+            read: &mut |p| {
+                ctx.file(cache, sources, p)
+                    .map(|parsed| parsed.to_file_read())
+            },
+            bytes: &|p| ctx.tree.read(p).map(|b| b.bytes),
         },
     )
 }

@@ -1401,6 +1401,11 @@ pub fn status(opts: &StatusOptions) -> Result<StatusReport, CheckError> {
             let rev = rev.clone().unwrap_or_else(|| "HEAD".to_string());
             let commit = source::git::resolve(&repo, &rev)?;
             let tree = source::git::CommitTree::new(&repo, &commit)?;
+            // `terraform init`'s module copies are read from the work tree.
+            let tree = source::terraform_init::WithTerraformInit {
+                inner: &tree,
+                root: repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf(),
+            };
             status_tree(
                 &tree,
                 source::git::side_info(&rev, &commit),
