@@ -258,3 +258,28 @@ fn terraform_init_modules_json_maps_a_registry_module_to_its_copy() {
         report.outcome.notes
     );
 }
+
+#[test]
+fn catalogue_types_degrade_at_their_line_and_improvements_introduce_nothing() {
+    let introduced = |case: &str| -> Vec<(&'static str, usize)> {
+        check_fixture(case, false)
+            .outcome
+            .findings
+            .iter()
+            .filter(|f| f.introduced)
+            .map(|f| (f.rule, f.location.line))
+            .collect()
+    };
+    assert_eq!(
+        introduced("terraform/catalogue-memorystore-basic"),
+        vec![("CG102", 5)]
+    );
+    assert_eq!(
+        introduced("terraform/catalogue-memorystore-improved"),
+        vec![]
+    );
+    assert_eq!(
+        introduced("terraform/catalogue-eks-node-group"),
+        vec![("CG101", 9)]
+    );
+}

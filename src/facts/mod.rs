@@ -9,6 +9,7 @@ mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
+pub mod terraform_catalogue;
 pub mod terraform_registry;
 pub mod window;
 
