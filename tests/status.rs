@@ -493,3 +493,12 @@ fn odd_files_never_stop_status() {
     let (code, _, err) = common::run(d, &["init", "--print"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_module_default_the_caller_overrides_is_never_kept() {
+    let repo = repo_of(&common::fixtures().join("terraform/module-local/head"));
+    let (_, out, err) = status(repo.path(), &[]);
+    assert!(out.contains("RTO    not kept"), "{out}\n{err}");
+    assert!(!out.contains("kept automatically\n"), "{out}");
+    assert!(out.contains("terraform/ledger/main.tf:3:14"), "{out}");
+}

@@ -558,6 +558,12 @@ fn resilience(
             ));
         }
     }
+    for (why, loc) in &f.opaque {
+        unknown.push(reason(
+            format!("{why}: what it builds is unknown"),
+            Some(Place::at(sources, loc)),
+        ));
+    }
     for s in &f.stores {
         let place = Place::at(sources, &s.loc);
         match &s.multi_az {
@@ -1395,6 +1401,11 @@ pub fn status(opts: &StatusOptions) -> Result<StatusReport, CheckError> {
             let rev = rev.clone().unwrap_or_else(|| "HEAD".to_string());
             let commit = source::git::resolve(&repo, &rev)?;
             let tree = source::git::CommitTree::new(&repo, &commit)?;
+            // `terraform init`'s module copies are read from the work tree.
+            let tree = source::terraform_init::WithTerraformInit {
+                inner: &tree,
+                root: repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf(),
+            };
             status_tree(
                 &tree,
                 source::git::side_info(&rev, &commit),
