@@ -12,7 +12,7 @@ use std::sync::{LazyLock, Mutex};
 
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
-use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 /// Longest expression accepted; real schedules are a few dozen characters.
@@ -26,9 +26,6 @@ const CARRY_WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 /// Cached gaps beyond this many are dropped wholesale; a run sees a few dozen.
 const GAP_CACHE_LIMIT: usize = 4096;
-
-/// The zone database built into the binary, so every machine gives the same answers.
-static TZDB: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundled);
 
 /// A parsed schedule expression.
 #[derive(Clone, Debug)]
@@ -509,12 +506,7 @@ fn lookup_zone(expr: &str, name: &str) -> Result<(String, TimeZone), ScheduleErr
             ),
         )
     };
-    let zone = TZDB.get(name).map_err(|_| unknown())?;
-    let canonical = zone.iana_name().unwrap_or(name);
-    if canonical.eq_ignore_ascii_case("Etc/Unknown") {
-        return Err(unknown());
-    }
-    Ok((canonical.to_owned(), zone))
+    crate::tzdb::zone(name).ok_or_else(unknown)
 }
 
 /// The zone name and schedule after a `CRON_TZ=`/`TZ=` prefix, if there is one.
@@ -1460,7 +1452,7 @@ mod tests {
 
     /// The zone's transitions in 2026 (none for UTC).
     fn transitions(zone: &str) -> Vec<Timestamp> {
-        let tz = TZDB.get(zone).unwrap();
+        let tz = crate::tzdb::zone(zone).unwrap().1;
         tz.following(ts("2026-01-01T00:00:00Z"))
             .take_while(|t| t.timestamp() < ts("2027-01-01T00:00:00Z"))
             .map(|t| t.timestamp())

@@ -1127,6 +1127,8 @@ struct Json<'a> {
     services: Vec<JServiceEntry<'a>>,
     summary: crate::cab::CabSummary,
     notes: &'a [String],
+    /// The built-in zone database's version.
+    tzdb: &'static str,
 }
 
 #[derive(Serialize)]
@@ -1497,6 +1499,7 @@ pub fn json(r: &CabReport) -> String {
         services,
         summary: r.summary(),
         notes: &r.notes,
+        tzdb: crate::tzdb::version(),
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
     s.push('\n');

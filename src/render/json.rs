@@ -11,6 +11,8 @@ struct Json<'a> {
     head: &'a SideInfo,
     services: Vec<Service<'a>>,
     findings: Vec<Finding<'a>>,
+    /// The built-in zone database's version (DESIGN §5).
+    tzdb: &'static str,
     summary: crate::Summary,
 }
 
@@ -119,6 +121,7 @@ pub fn render(report: &Report) -> String {
         head: &report.head,
         services,
         findings,
+        tzdb: crate::tzdb::version(),
         summary: report.summary(),
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();

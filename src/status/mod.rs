@@ -463,6 +463,8 @@ pub struct StatusReport {
     pub coverage: Coverage,
     /// Notes.
     pub notes: Vec<String>,
+    /// The version of the built-in zone database every time was read in.
+    pub tzdb: &'static str,
 }
 
 /// Which target a rule's findings speak to: CG1xx recovery time, CG2xx
@@ -1372,6 +1374,7 @@ pub fn status_tree(
             uncovered,
         },
         notes,
+        tzdb: crate::tzdb::version(),
     })
 }
 
