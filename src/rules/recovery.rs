@@ -40,7 +40,7 @@ pub fn source_gap(b: &BackupSource, as_of: jiff::civil::Date) -> SourceGap {
             _ => SourceGap::Unreadable("it has no schedule".into()),
         };
     };
-    match largest_gap_cached(expr, &b.zone, as_of) {
+    match largest_gap_cached(expr, &b.zone, b.dialect(), as_of) {
         Ok(Some(g)) => SourceGap::Every(g),
         Ok(None) => SourceGap::Unbounded,
         Err(e) => SourceGap::Unreadable(e.to_string()),
