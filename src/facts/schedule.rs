@@ -1248,6 +1248,29 @@ mod tests {
     }
 
     #[test]
+    fn lists_and_ranges_follow_the_same_rule_as_fixed_times() {
+        // Neither croner's rule (a fixed time in the gap runs after it) nor
+        // Vixie's (fixed-time jobs run once in the overlap, `*` jobs twice):
+        // each runner's own, whatever the pattern's shape.
+        let spring = ("2026-03-29T00:00:00Z", "2026-03-29T03:00:00Z");
+        let autumn = ("2026-10-25T00:00:00Z", "2026-10-25T03:00:00Z");
+        for expr in ["0,30 1 * * *", "0-30/30 1 * * *", "*/30 1 * * *"] {
+            assert!(fires(expr, "Europe/London", spring.0, spring.1).is_empty());
+            assert_eq!(
+                fires(expr, "Europe/London", autumn.0, autumn.1).len(),
+                4,
+                "{expr}"
+            );
+            let aws = Schedule::parse(expr, "Europe/London", Dialect::Unix).unwrap();
+            assert_eq!(
+                aws.fire_times(ts(autumn.0), ts(autumn.1)).len(),
+                2,
+                "{expr}"
+            );
+        }
+    }
+
+    #[test]
     fn aws_skips_the_spring_gap_and_runs_once_in_the_overlap() {
         for (expr, dialect) in [
             ("cron(30 1 * * ? *)", Dialect::Aws),

@@ -91,7 +91,7 @@ pub(super) struct WindowUse<'a> {
 }
 
 /// The first stretch of the year from `as_of` where a window is active
-/// during the service's hours.
+/// during the service's hours, whole even when it began before the year.
 pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Interval> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
@@ -106,7 +106,16 @@ pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Inter
     if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).copied()) {
         return hit;
     }
-    let stretch = hours.first_overlap_within(&window.occurrences(from, to), from, to);
+    // From two days early, so a stretch in progress at the start is not clipped.
+    let lead = from
+        .checked_sub(jiff::SignedDuration::from_hours(48))
+        .unwrap_or(from);
+    let stretch = crate::plan::hours::intersect_intervals(
+        &hours.intervals(lead, to),
+        &crate::plan::hours::merge_intervals(window.occurrences(lead, to)),
+    )
+    .into_iter()
+    .find(|s| s.1 > from);
     MEMO.with_borrow_mut(|memo| {
         if memo.len() >= 4096 {
             memo.clear();
@@ -191,6 +200,30 @@ mod tests {
             &MaintenanceInHours,
             &view_on(&plan, service, &facts, date("2026-11-23")),
         )
+    }
+
+    #[test]
+    fn an_overlap_in_progress_at_the_start_of_the_year_is_reported_whole() {
+        // Midnight UTC on Monday 2026-11-23 is 19:00 on Sunday in New York,
+        // inside the Sunday 18:00–21:00 overlap.
+        let plan = plan(
+            "version: 1\nservices:\n  shop:\n    hours: \"Mon-Sun 18:00-23:00 America/New_York\"\n",
+        );
+        let facts = ServiceFacts {
+            stores: vec![database("shop", Some("sun:23:00-mon:02:00"), None)],
+            ..ServiceFacts::default()
+        };
+        let v = check_view(
+            &MaintenanceInHours,
+            &view_on(&plan, "shop", &facts, date("2026-11-23")),
+        );
+        assert_eq!(v.len(), 1);
+        assert!(
+            v[0].message
+                .ends_with("first on Sun 2026-11-22 18:00–21:00 America/New_York"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]

@@ -430,23 +430,6 @@ fn hours_in_a_zone() -> impl Strategy<Value = (&'static str, OpenHours)> {
     zone().prop_flat_map(|z| (Just(z), open_hours(z)))
 }
 
-/// The first maximal run of minutes in [from, to) where `on` holds, as timestamps.
-fn first_run(
-    from: i64,
-    to: i64,
-    mut on: impl FnMut(i64) -> bool,
-) -> Option<(Timestamp, Timestamp)> {
-    let mut start = None;
-    for m in from..to {
-        match (on(m), start) {
-            (true, None) => start = Some(m),
-            (false, Some(s)) => return Some((at_minute(s), at_minute(m))),
-            _ => {}
-        }
-    }
-    start.map(|s| (at_minute(s), at_minute(to)))
-}
-
 // ───────────────────── CG301/CG303: first overlap ─────────────────────
 
 #[test]
@@ -490,7 +473,7 @@ fn first_overlap_agrees_with_a_minute_by_minute_year() {
                     week_minute >= s || week_minute < e
                 }
             };
-            let oracle = first_run(minute_of(from), minute_of(to), |m| {
+            let oracle = first_stretch(from, to, |m| {
                 let open = hours.open(&clock.at(m));
                 open && active(m)
             });
@@ -536,9 +519,10 @@ fn capacity(schedule: CapacitySchedule) -> ScheduledCapacity {
 /// has fired before CG302's lead.
 const WARM_UP_MINUTES: i64 = (35 + 2) * 1440;
 
-/// The oracle's first shortfall: the first run of minutes from 48 h before
-/// the year where `short` holds that ends after the year's start.
-fn first_shortfall(
+/// The first run of minutes from 48 h before the year where `short` holds
+/// that ends after the year's start: the rules report a stretch in progress
+/// at the start whole (from at most two days before).
+fn first_stretch(
     from: Timestamp,
     to: Timestamp,
     mut short: impl FnMut(i64) -> bool,
@@ -580,7 +564,7 @@ fn autoscaling_shortfall_agrees_with_a_minute_by_minute_year() {
         let offsets = Offsets::of(zone, from);
         let mut clock = Clock::new(&offsets);
         let mut floor: Option<u32> = None;
-        let oracle = first_shortfall(from, to, |m| {
+        let oracle = first_stretch(from, to, |m| {
             let wall = clock.at(m);
             // Actions firing together: the lowest floor wins.
             if let Some(f) = actions
@@ -642,7 +626,7 @@ fn keda_shortfall_agrees_with_a_minute_by_minute_year() {
             let offsets = Offsets::of(zone, from);
             let mut clock = Clock::new(&offsets);
             let mut active = vec![false; triggers.len()];
-            let oracle = first_shortfall(from, to, |m| {
+            let oracle = first_stretch(from, to, |m| {
                 let wall = clock.at(m);
                 for (i, (start, end, _)) in triggers.iter().enumerate() {
                     // Start and end at the same minute: KEDA calls it active.
