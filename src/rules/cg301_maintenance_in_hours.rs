@@ -35,7 +35,7 @@
 use super::{Rule, ServiceView, Violation};
 use crate::facts::window::Window;
 use crate::facts::{Fact, Loc};
-use crate::plan::hours::{Interval, year_from};
+use crate::plan::hours::{Interval, intersect_intervals, merge_intervals, minutes_of, year_from};
 use crate::plan::model::Severity;
 
 /// CG301.
@@ -91,31 +91,34 @@ pub(super) struct WindowUse<'a> {
 }
 
 /// The first stretch of the year from `as_of` where a window is active
-/// during the service's hours, whole even when it began before the year.
-pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Interval> {
+/// during the service's hours (whole, even when it began before the year),
+/// and the minutes of that year they overlap (the measure).
+pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<(Interval, u64)> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
     // Many resources share a window and many services their hours: each
     // pair is worked out once per thread.
     type Key = (crate::plan::hours::Hours, Window, jiff::Timestamp);
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<Key, Option<Interval>>> =
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Key, Option<(Interval, u64)>>> =
             Default::default();
     }
     let key: Key = (hours.clone(), window.clone(), from);
     if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).copied()) {
         return hit;
     }
-    // From two days early, so a stretch in progress at the start is not clipped.
+    // From two days early, so a stretch in progress at the start is reported whole.
     let lead = from
         .checked_sub(jiff::SignedDuration::from_hours(48))
         .unwrap_or(from);
-    let stretch = crate::plan::hours::intersect_intervals(
+    let overlaps = intersect_intervals(
         &hours.intervals(lead, to),
-        &crate::plan::hours::merge_intervals(window.occurrences(lead, to)),
-    )
-    .into_iter()
-    .find(|s| s.1 > from);
+        &merge_intervals(window.occurrences(lead, to)),
+    );
+    let stretch = overlaps.iter().copied().find(|s| s.1 > from).map(|first| {
+        let year = intersect_intervals(&[(from, to)], &overlaps);
+        (first, minutes_of(&year).max(1))
+    });
     MEMO.with_borrow_mut(|memo| {
         if memo.len() >= 4096 {
             memo.clear();
@@ -138,7 +141,7 @@ pub(super) fn check_window(
     let Fact::Known { value: window, loc } = w.window else {
         return;
     };
-    let Some(stretch) = first_in_hours(svc, window) else {
+    let Some((stretch, minutes)) = first_in_hours(svc, window) else {
         return;
     };
     let canonical = hours.value.canonical();
@@ -174,7 +177,7 @@ pub(super) fn check_window(
         message,
         help: Some(help),
         primary: Loc::clone(loc),
-        measure: 1,
+        measure: minutes,
         secondary: vec![(
             svc.plan_loc(hours.span),
             format!("hours of operation {canonical}"),

@@ -459,7 +459,8 @@ fn first_overlap_agrees_with_a_minute_by_minute_year() {
             let facts = ServiceFacts::default();
             let view = view_on(&plan, "svc", &facts, as_of);
             let parsed = Window::parse(&window).unwrap();
-            let engine = super::cg301_maintenance_in_hours::first_in_hours(&view, &parsed);
+            let engine =
+                super::cg301_maintenance_in_hours::first_in_hours(&view, &parsed).map(|(s, _)| s);
 
             let (from, to) = year_from(as_of);
             let offsets = Offsets::of(zone, from);
