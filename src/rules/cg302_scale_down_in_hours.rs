@@ -36,7 +36,8 @@ use super::{Rule, ServiceView, Violation};
 use crate::facts::schedule::{Schedule, ScheduledFloor, active_stretches, floor_below};
 use crate::facts::{CapacitySchedule, Loc, ScheduledAction, ScheduledCapacity};
 use crate::plan::hours::{
-    Hours, Interval, intersect_intervals, merge_intervals, subtract_intervals, year_from,
+    Hours, Interval, intersect_intervals, merge_intervals, minutes_of, subtract_intervals,
+    year_from,
 };
 use crate::plan::model::Severity;
 use jiff::{SignedDuration, Timestamp};
@@ -70,7 +71,8 @@ impl Rule for ScaleDownInHours {
         let (from, to) = year_from(svc.as_of);
         let canonical = hours.value.canonical();
         for capacity in &svc.facts.scheduled {
-            let Some((cause, loc, stretch)) = first_short(capacity, min, from, to, &hours.value)
+            let Some((cause, loc, stretch, minutes)) =
+                first_short(capacity, min, from, to, &hours.value)
             else {
                 continue;
             };
@@ -84,7 +86,7 @@ impl Rule for ScaleDownInHours {
             }
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: minutes,
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} schedule", capacity.target),
                 message: format!(
@@ -175,22 +177,22 @@ fn scheduled_floor(a: &ScheduledAction) -> Option<ScheduledFloor> {
 
 /// The first stretch of the year [from, to) within the hours where a
 /// capacity schedule keeps the floor below `min` (whole, even when it began
-/// before `from`), with what caused it and where.
+/// before `from`), with what caused it, where, and the minutes of the year
+/// within the hours that are short (the measure).
 pub(super) fn first_short(
     capacity: &ScheduledCapacity,
     min: u32,
     from: Timestamp,
     to: Timestamp,
     hours: &Hours,
-) -> Option<(String, Loc, Interval)> {
+) -> Option<(String, Loc, Interval, u64)> {
     let lead = from.checked_sub(LEAD).ok()?;
     let below = shortfall(capacity, min, lead, to)?;
-    let open = hours.intervals(lead, to);
-    let stretch = intersect_intervals(&below, &open)
-        .into_iter()
-        .find(|s| s.1 > from)?;
+    let short = intersect_intervals(&below, &hours.intervals(lead, to));
+    let stretch = short.iter().copied().find(|s| s.1 > from)?;
+    let minutes = minutes_of(&intersect_intervals(&short, &[(from, to)])).max(1);
     let (cause, loc) = cause(capacity, min, stretch.0, hours)?;
-    Some((cause, loc, stretch))
+    Some((cause, loc, stretch, minutes))
 }
 
 /// What holds the floor below `min` at `at`, and where it is written.

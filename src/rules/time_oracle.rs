@@ -3,7 +3,7 @@
 //! wrap the week and random crons in each runner's dialect, expanded minute
 //! by minute over the year and compared with what the rules compute —
 //! CG201's largest gap, CG301/CG303's first overlap and CG302's first
-//! shortfall.
+//! shortfall and its measure (short minutes of the year within the hours).
 //!
 //! The oracle knows nothing of the engine's algorithms: it reads a minute's
 //! wall clock from the zone's offsets, matches cron fields it generated as
@@ -526,21 +526,39 @@ const WARM_UP_MINUTES: i64 = (35 + 2) * 1440;
 fn first_stretch(
     from: Timestamp,
     to: Timestamp,
-    mut short: impl FnMut(i64) -> bool,
+    short: impl FnMut(i64) -> bool,
 ) -> Option<(Timestamp, Timestamp)> {
+    first_stretch_and_minutes(from, to, short).0
+}
+
+/// [`first_stretch`], and how many minutes of the year `short` holds.
+fn first_stretch_and_minutes(
+    from: Timestamp,
+    to: Timestamp,
+    mut short: impl FnMut(i64) -> bool,
+) -> (Option<(Timestamp, Timestamp)>, u64) {
     let (year_start, end) = (minute_of(from), minute_of(to));
     let lead = year_start - 2 * 1440;
     let mut start: Option<i64> = None;
+    let mut first = None;
+    let mut minutes = 0;
     for m in (year_start - WARM_UP_MINUTES)..end {
         let on = short(m) && m >= lead;
+        if on && m >= year_start {
+            minutes += 1;
+        }
+        if first.is_some() {
+            continue;
+        }
         match (on, start) {
             (true, None) => start = Some(m),
-            (false, Some(s)) if m > year_start => return Some((at_minute(s), at_minute(m))),
+            (false, Some(s)) if m > year_start => first = Some((at_minute(s), at_minute(m))),
             (false, Some(_)) => start = None,
             _ => {}
         }
     }
-    start.map(|s| (at_minute(s), at_minute(end)))
+    let first = first.or_else(|| start.map(|s| (at_minute(s), at_minute(end))));
+    (first, minutes)
 }
 
 #[test]
@@ -560,12 +578,13 @@ fn autoscaling_shortfall_agrees_with_a_minute_by_minute_year() {
                 .map(|(c, f)| action_of(c, zone, *f))
                 .collect(),
         ));
-        let engine = first_short(&sched, min, from, to, &parsed).map(|(_, _, s)| s);
+        let engine =
+            first_short(&sched, min, from, to, &parsed).map(|(_, _, s, minutes)| (s, minutes));
 
         let offsets = Offsets::of(zone, from);
         let mut clock = Clock::new(&offsets);
         let mut floor: Option<u32> = None;
-        let oracle = first_stretch(from, to, |m| {
+        let (stretch, minutes) = first_stretch_and_minutes(from, to, |m| {
             let wall = clock.at(m);
             // Actions firing together: the lowest floor wins.
             if let Some(f) = actions
@@ -578,6 +597,8 @@ fn autoscaling_shortfall_agrees_with_a_minute_by_minute_year() {
             }
             floor.is_some_and(|f| f < min) && hours.open(&wall)
         });
+        // The measure: every short minute of the year within the hours.
+        let oracle = stretch.map(|s| (s, minutes));
         prop_assert_eq!(
             engine,
             oracle,
@@ -622,12 +643,13 @@ fn keda_shortfall_agrees_with_a_minute_by_minute_year() {
                     })
                     .collect(),
             });
-            let engine = first_short(&sched, min, from, to, &parsed).map(|(_, _, s)| s);
+            let engine =
+                first_short(&sched, min, from, to, &parsed).map(|(_, _, s, minutes)| (s, minutes));
 
             let offsets = Offsets::of(zone, from);
             let mut clock = Clock::new(&offsets);
             let mut active = vec![false; triggers.len()];
-            let oracle = first_stretch(from, to, |m| {
+            let (stretch, minutes) = first_stretch_and_minutes(from, to, |m| {
                 let wall = clock.at(m);
                 for (i, (start, end, _)) in triggers.iter().enumerate() {
                     // Start and end at the same minute: KEDA calls it active.
@@ -645,6 +667,7 @@ fn keda_shortfall_agrees_with_a_minute_by_minute_year() {
                     .fold(keda_min, u32::max);
                 floor < min && hours.open(&wall)
             });
+            let oracle = stretch.map(|s| (s, minutes));
             prop_assert_eq!(
                 engine,
                 oracle,
