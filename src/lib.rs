@@ -295,7 +295,12 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     Box::new(empty)
                 }
             };
-            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, None, cache)?;
+            let outcome = check_trees(base_tree.as_ref(), &index, &changes, opts, None, cache);
+            // A missing object explains whatever else went wrong (a plan not found).
+            if let Some(e) = index.unreadable() {
+                return Err(e.into());
+            }
+            let outcome = outcome?;
             Ok(Report {
                 base: head_commit
                     .as_ref()
@@ -338,14 +343,19 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     .map(Cow::Owned)
                     .map_err(CheckError::from)
             };
-            let (changes, outcome) = check_trees_diffing(
+            let checked = check_trees_diffing(
                 &bt,
                 &ht,
                 diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),
                 cache,
-            )?;
+            );
+            // A missing object explains whatever else went wrong (a plan not found).
+            if let Some(e) = ht.unreadable().or_else(|| bt.unreadable()) {
+                return Err(e.into());
+            }
+            let (changes, outcome) = checked?;
             let changes = changes.into_owned();
             let mut base_info = source::git::side_info(&base_rev, &base_commit);
             if merge_base != base_tip.id() {

@@ -87,7 +87,7 @@ fn a_shorter_gap_still_over_the_target_is_existing() {
 
 #[test]
 fn resolved_findings_are_listed_at_base() {
-    // Raising replicas to the floor (spread over zones) resolves CG101.
+    // Raising replicas to the floor, spread over zones, resolves CG101.
     let dir = common::fixtures().join("states/namespace-move");
     let fixed = tempfile::tempdir().expect("tmp");
     common::copy_tree(&dir.join("head"), fixed.path());
@@ -108,7 +108,8 @@ fn resolved_findings_are_listed_at_base() {
         .expect("a resolved CG101");
     assert_eq!(f["state"], "resolved", "{f}");
     assert_eq!(f["location"]["side"], "base", "{f}");
-    assert_eq!(r["summary"]["resolved"], 1, "{r}");
+    // The zone spread added with it resolves CG102 too (one replica is one zone).
+    assert_eq!(r["summary"]["resolved"], 2, "{r}");
 }
 
 /// A repository without a plan: the backup schedule goes from daily to weekly.
@@ -203,4 +204,18 @@ fn the_default_base_falls_back_to_master() {
     let (code, out, err) = common::run(d, &["check", "--as-of", "2026-11-23"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("(master)") && out.contains("CG201"), "{out}");
+}
+
+#[test]
+fn one_document_of_a_multi_document_file_touches_its_own_service() {
+    let (code, r) = states("states/multi-document");
+    assert_eq!(code, 0, "{r}");
+    let affected: Vec<&str> = r["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .filter(|s| s["affected"] == true)
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(affected, ["loadgen"], "{r}");
 }

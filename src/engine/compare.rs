@@ -137,6 +137,50 @@ pub fn similarity(a: &BTreeSet<(String, String)>, b: &BTreeSet<(String, String)>
     shared as f64 / larger as f64
 }
 
+/// Whether two nodes hold the same values, wherever they are written.
+pub fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| same_value(ka, kb) && same_value(va, vb))
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (x, y) => x == y && a.tag == b.tag,
+    }
+}
+
+/// Which resources of each side differ from the other side's resource of
+/// the same kind and address (all fields, names and labels included):
+/// `(base mask, head mask)`, true for a changed, added or deleted resource.
+pub fn changed_resources(base: &[Arc<Resource>], head: &[Arc<Resource>]) -> (Vec<bool>, Vec<bool>) {
+    let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (j, h) in head.iter().enumerate() {
+        by_address
+            .entry((h.kind.as_str(), h.address.as_str()))
+            .or_default()
+            .push(j);
+    }
+    let mut base_changed = vec![true; base.len()];
+    let mut head_changed = vec![true; head.len()];
+    for (i, b) in base.iter().enumerate() {
+        let Some(candidates) = by_address.get(&(b.kind.as_str(), b.address.as_str())) else {
+            continue;
+        };
+        if let Some(&j) = candidates
+            .iter()
+            .find(|&&j| head_changed[j] && same_value(&b.body, &head[j].body))
+        {
+            base_changed[i] = false;
+            head_changed[j] = false;
+        }
+    }
+    (base_changed, head_changed)
+}
+
 /// Whether two resources have the same fields (names and labels aside).
 pub fn same_fields(a: &Resource, b: &Resource) -> bool {
     a.kind == b.kind && leaves(a) == leaves(b)

@@ -44,7 +44,10 @@ impl Loc {
     pub fn of(side: Side, resource: &Resource, field: Option<&Node>) -> Loc {
         Loc {
             side,
-            path: resource.path.clone(),
+            // A value set by an overlay or a patch is located there.
+            path: field
+                .and_then(|f| f.origin.clone())
+                .unwrap_or_else(|| resource.path.clone()),
             span: field.map_or(first_line(resource), |f| f.span),
         }
     }
@@ -74,6 +77,9 @@ pub struct Workload {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether its pods are spread over zones (topology spread or anti-affinity on a zone key).
     pub zone_spread: bool,
+    /// Where its zone placement is decided: a pin to one zone, a soft spread,
+    /// else the workload's first line (where a spread would be added).
+    pub zone_loc: Loc,
 }
 
 /// A PodDisruptionBudget.
@@ -373,7 +379,13 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
 impl DisruptionBudget {
     /// Whether it selects a workload's pods.
     pub fn selects(&self, w: &Workload) -> bool {
-        !self.selector.is_empty()
+        // A budget selects pods of its own namespace (and kustomize build).
+        let scope = |address: &str| {
+            let (root, rest) = address.split_once(':').unwrap_or(("", address));
+            (root.to_string(), rest.split('/').nth(1).map(str::to_string))
+        };
+        scope(&self.address) == scope(&w.address)
+            && !self.selector.is_empty()
             && self
                 .selector
                 .iter()

@@ -117,6 +117,7 @@ fn read_outside(path: &str) -> Option<crate::source::Blob> {
         .unwrap_or_default();
     Some(crate::source::Blob {
         id,
+        size: bytes.len() as u64,
         bytes: Arc::from(bytes),
     })
 }

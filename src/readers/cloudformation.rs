@@ -173,6 +173,7 @@ fn resolve(node: &Node, ctx: &Ctx) -> Node {
             value: Value::Seq(items.iter().map(|i| resolve(i, ctx)).collect()),
             span: node.span,
             tag: node.tag.clone(),
+            origin: None,
         },
         Value::Map(entries) => Node {
             value: Value::Map(
@@ -183,6 +184,7 @@ fn resolve(node: &Node, ctx: &Ctx) -> Node {
             ),
             span: node.span,
             tag: node.tag.clone(),
+            origin: None,
         },
         _ => node.clone(),
     }
@@ -202,6 +204,7 @@ fn resolve_intrinsic(name: &str, arg: &Node, span: Span, ctx: &Ctx) -> Node {
                     value: Value::Str(target.to_string()),
                     span,
                     tag: Some(REF_TAG.to_string()),
+                    origin: None,
                 };
             }
             unknown(format!("!Ref {target}"), span)

@@ -65,7 +65,12 @@ fn resource(path: &Arc<str>, r: &Node) -> Option<Resource> {
 /// The plan writes every nested block as a list; a list holding exactly one
 /// object is the single block that HCL writes as `name { … }`.
 fn single_blocks(node: Node) -> Node {
-    let Node { value, span, tag } = node;
+    let Node {
+        value,
+        span,
+        tag,
+        origin,
+    } = node;
     let value = match value {
         Value::Map(entries) => Value::Map(
             entries
@@ -78,7 +83,12 @@ fn single_blocks(node: Node) -> Node {
         }
         other => other,
     };
-    Node { value, span, tag }
+    Node {
+        value,
+        span,
+        tag,
+        origin,
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,9 @@ pub struct Node {
     pub span: Span,
     /// The tag as written (`!Ref`), if any; core-schema tags (`!!str`) are applied, not kept.
     pub tag: Option<String>,
+    /// The file the node was written in, when it is not the file of the
+    /// resource holding it (a value set by a kustomize overlay or patch).
+    pub origin: Option<std::sync::Arc<str>>,
 }
 
 impl Node {
@@ -67,6 +70,7 @@ impl Node {
             value,
             span,
             tag: None,
+            origin: None,
         }
     }
 
@@ -316,6 +320,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                     value,
                     span: Span::new(start, end),
                     tag,
+                    origin: None,
                 };
                 Some((node, anchor))
             }
@@ -355,6 +360,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                             value: Value::Seq(items),
                             span: Span::new(s, end),
                             tag,
+                            origin: None,
                         },
                         anchor,
                     )),
@@ -373,6 +379,7 @@ pub fn parse_stream(text: &str, budget: Budget) -> Result<Vec<Document>, YamlErr
                             }),
                             span: Span::new(s, end),
                             tag: tag.filter(|t| t != "tag:yaml.org,2002:map"),
+                            origin: None,
                         },
                         anchor,
                     )),

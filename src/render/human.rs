@@ -2,6 +2,7 @@
 //! the source line with the field underlined, the plan line that sets the
 //! target, help.
 
+use super::terminal::one_line;
 use crate::Report;
 use crate::plan::model::Severity;
 use crate::rules::engine::{Finding, SourceStore, State};
@@ -33,11 +34,11 @@ fn visible(text: &str, span: crate::readers::Span) -> std::ops::Range<usize> {
 }
 
 fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
-    let mut title = f.message.clone();
+    let mut title = one_line(&f.message).into_owned();
     if f.waived {
         title.push_str(&format!(
             " [waived: {}]",
-            f.waived_by.as_deref().unwrap_or("")
+            one_line(f.waived_by.as_deref().unwrap_or(""))
         ));
     } else {
         match f.state {
@@ -54,14 +55,14 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
         level(f.severity)
     };
     let primary_label = match &f.service {
-        Some(s) => format!("service {s}"),
+        Some(s) => format!("service {}", one_line(s)),
         None => "no service".to_string(),
     };
     let mut group = Group::with_title(lvl.clone().primary_title(title).id(f.rule));
     let loc = &f.location;
     let path = format!(
         "{}{}",
-        loc.path,
+        one_line(&loc.path),
         if loc.side == crate::source::Side::Base {
             " (base)"
         } else {
@@ -92,7 +93,7 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
         if let Some(text) = sources.text(l.side, &l.path) {
             let p = format!(
                 "{}{}",
-                l.path,
+                one_line(&l.path),
                 if l.side == crate::source::Side::Base {
                     " (base)"
                 } else {
@@ -103,14 +104,14 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
                 Snippet::source(text.as_ref()).path(p).annotation(
                     AnnotationKind::Context
                         .span(visible(text, l.span))
-                        .label(label.as_str()),
+                        .label(one_line(label)),
                 ),
             );
         }
     }
     let mut groups = vec![group];
     if let Some(h) = &f.help {
-        groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
+        groups.push(Group::with_title(Level::HELP.secondary_title(one_line(h))));
     }
     renderer.render(&groups)
 }
@@ -125,10 +126,10 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "continuity-guard: comparing {}\n",
-        report.compared()
+        one_line(&report.compared())
     ));
     for n in &report.outcome.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", one_line(n)));
     }
     out.push('\n');
     for f in report.listed() {
@@ -136,12 +137,12 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str("\n\n");
     }
     let s = report.summary();
-    let affected: Vec<&str> = report
+    let affected: Vec<std::borrow::Cow<str>> = report
         .outcome
         .services
         .iter()
         .filter(|s| s.affected)
-        .map(|s| s.name.as_str())
+        .map(|s| one_line(&s.name))
         .collect();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(

@@ -59,13 +59,19 @@ impl Options {
 }
 
 /// Clips to [`CLIP`] characters and turns control characters (line breaks
-/// included) into spaces: a line break could start an HTML block that no
-/// inline escaping stops.
+/// included) and bidirectional overrides into spaces: a line break could
+/// start an HTML block that no inline escaping stops.
 fn flatten(s: &str) -> String {
     let mut out: String = s
         .chars()
         .take(CLIP)
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || super::terminal::escaped(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if s.chars().nth(CLIP).is_some() {
         out.push('…');

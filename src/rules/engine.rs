@@ -219,7 +219,7 @@ impl ParseCache {
         reads
             .entry(key)
             .or_insert_with(|| {
-                let mut read = readers::read_file(path, &blob.bytes);
+                let mut read = readers::read_blob(path, blob);
                 let resources = std::mem::take(&mut read.resources)
                     .into_iter()
                     .map(Arc::new)
@@ -305,10 +305,97 @@ struct SideCtx<'a> {
     tree: &'a dyn Tree,
     plan: &'a Plan,
     all_files: Option<Vec<String>>,
+    /// Kustomize roots built at this side (DESIGN §1a).
+    kustomize: std::cell::RefCell<readers::kustomize::SideBuilds>,
+}
+
+impl<'a> SideCtx<'a> {
+    fn new(side: Side, tree: &'a dyn Tree, plan: &'a Plan) -> SideCtx<'a> {
+        SideCtx {
+            side,
+            tree,
+            plan,
+            all_files: None,
+            kustomize: Default::default(),
+        }
+    }
+}
+
+/// A side's files as the kustomize builder reads them: through the parse
+/// cache, so a finding can show the overlay or patch it points at.
+struct KustomizeFiles<'s, 'a> {
+    ctx: &'s SideCtx<'a>,
+    cache: &'s mut ParseCache,
+    sources: &'s mut SourceStore,
+}
+
+impl readers::kustomize::Files for KustomizeFiles<'_, '_> {
+    fn text(&mut self, path: &str) -> Option<Arc<str>> {
+        let read = self.ctx.raw_file(self.cache, self.sources, path)?;
+        read.text.as_ref().map(|(t, _)| t.clone())
+    }
+}
+
+impl readers::kustomize::SideFiles for KustomizeFiles<'_, '_> {
+    fn list_under(&mut self, prefix: &str) -> Vec<String> {
+        self.ctx.tree.list_under(prefix)
+    }
+    fn exists(&mut self, path: &str) -> bool {
+        self.ctx.tree.kind(path) == Some(EntryKind::File)
+    }
 }
 
 impl SideCtx<'_> {
+    /// A file as the services see it: a kustomize input read through the
+    /// roots that build it (a patch file is never a manifest of its own).
     fn file(
+        &self,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+        path: &str,
+    ) -> Option<Arc<Parsed>> {
+        let read = self.raw_file(cache, sources, path)?;
+        let lower = path.to_ascii_lowercase();
+        let may_be_input = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+            || readers::kustomize::is_kustomization(path);
+        if !may_be_input {
+            return Some(read);
+        }
+        let mut files = KustomizeFiles {
+            ctx: self,
+            cache,
+            sources,
+        };
+        let Some(view) = self.kustomize.borrow_mut().view(path, &mut files) else {
+            return Some(read);
+        };
+        let mut notes = read.read.notes.clone();
+        notes.extend(view.notes.iter().cloned());
+        let error = read.read.error.clone().or_else(|| {
+            view.error.as_ref().map(|why| {
+                (
+                    format!("the kustomization does not build: {why}"),
+                    Span::default(),
+                )
+            })
+        });
+        Some(Arc::new(Parsed {
+            read: FileRead {
+                resources: Vec::new(),
+                error,
+                notes,
+                infrastructure: true,
+                not_assessed: None,
+            },
+            resources: view.resources.clone(),
+            text: read.text.clone(),
+        }))
+    }
+
+    /// A file as its own reader reads it.
+    fn raw_file(
         &self,
         cache: &mut ParseCache,
         sources: &mut SourceStore,
@@ -334,7 +421,7 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                     r.namespace.as_deref() == Some(ns.as_str())
                         || (r.kind == "Namespace" && &r.name == ns)
                 })
-                && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
+                && readers::kubernetes::labels_match(r, labels)
         }
         Matcher::Terraform { patterns, set } => {
             r.file_kind == FileKind::Terraform
@@ -545,6 +632,20 @@ fn services_of_file(
     path: &str,
     read: Option<&Parsed>,
 ) -> BTreeSet<String> {
+    services_of_resources(plan, index, path, read, None)
+}
+
+/// [`services_of_file`], with content selectors applied only to the
+/// resources `changed` marks (DESIGN §1.5: in a multi-document YAML or a
+/// `.tf` file only the services of the documents or blocks that changed are
+/// touched). `paths` still match the whole file.
+fn services_of_resources(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&Parsed>,
+    changed: Option<&[bool]>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
@@ -557,8 +658,13 @@ fn services_of_file(
     if let Some(r) = read
         && !r.resources.is_empty()
     {
+        let counts = |i: usize| changed.is_none_or(|c| c.get(i).copied().unwrap_or(true));
         for s in &index.by_content {
-            if r.resources.iter().any(|res| content_match(s, res)) {
+            if r.resources
+                .iter()
+                .enumerate()
+                .any(|(i, res)| counts(i) && content_match(s, res))
+            {
                 out.insert(s.name.clone());
             }
         }
@@ -756,6 +862,9 @@ fn service_resources(
             push_file(ctx, cache, sources, &p, false, &mut out);
         }
     }
+    // A kustomize build reaches a service through each of its input files.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|r| seen.insert(Arc::as_ptr(r)));
     out.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
     readers::terraform::resolve_references(
         &mut out,
@@ -766,6 +875,22 @@ fn service_resources(
         },
     );
     out
+}
+
+/// Why a changed file at head cannot be assessed at all (CG004), if so.
+fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<String> {
+    if path.contains('\u{FFFD}') {
+        return Some("its name is not UTF-8, so it cannot be looked up".into());
+    }
+    match tree.kind(path) {
+        Some(EntryKind::Symlink) => Some("it is a symbolic link, never followed".into()),
+        Some(EntryKind::File) => match read {
+            Some(r) => r.read.not_assessed.clone(),
+            None if is_infra_path(path) => Some("its content cannot be read".into()),
+            None => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether a repository path names a file, link or folder of a tree.
@@ -975,7 +1100,9 @@ impl Compared<'_> {
         if path_exists(head.tree, &r.path) {
             return match head.file(cache, sources, &r.path) {
                 Some(read) => {
-                    read.read.error.is_some() || read.resources.iter().any(|h| h.address == address)
+                    read.read.error.is_some()
+                        || read.read.not_assessed.is_some()
+                        || read.resources.iter().any(|h| h.address == address)
                 }
                 None => true,
             };
@@ -1078,18 +1205,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         inputs.head_plan.path.clone(),
         inputs.head_plan.text.clone(),
     );
-    let mut base = SideCtx {
-        side: Side::Base,
-        tree: inputs.base,
-        plan: inputs.base_plan,
-        all_files: None,
-    };
-    let mut head = SideCtx {
-        side: Side::Head,
-        tree: inputs.head,
-        plan: inputs.head_plan,
-        all_files: None,
-    };
+    let mut base = SideCtx::new(Side::Base, inputs.base, inputs.base_plan);
+    let mut head = SideCtx::new(Side::Head, inputs.head, inputs.head_plan);
     let base_index = PlanIndex::new(inputs.base_plan);
     // The plan is usually the same blob at both sides (one `Arc`): one index.
     let head_own;
@@ -1134,13 +1251,21 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
+            // Nothing is said about paths the plan ignores.
+            let ignored = head.plan.is_ignored(p);
             match head.tree.kind(p) {
-                Some(EntryKind::Symlink) => notes.push(format!("{p}: symbolic link, not followed")),
-                Some(EntryKind::Submodule) => notes.push(format!("{p}: submodule, not read")),
+                Some(EntryKind::Symlink) if !ignored => {
+                    notes.push(format!("{p}: symbolic link, not followed"));
+                }
+                Some(EntryKind::Submodule) if !ignored => {
+                    notes.push(format!("{p}: submodule, not read"));
+                }
                 _ => {}
             }
             head_read = head.file(cache, &mut sources, p);
-            if let Some(r) = &head_read {
+            if let Some(r) = &head_read
+                && !ignored
+            {
                 notes.extend(r.read.notes.iter().cloned());
             }
             let mut at_head = services_of_file(head.plan, head_index, p, head_read.as_deref());
@@ -1178,7 +1303,49 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 }
             }
             mapped.extend(at_head);
+            // CG004: fail closed on a mapped file that cannot be assessed.
+            if let Some(why) = not_assessed(head.tree, p, head_read.as_deref())
+                && !head.plan.is_ignored(p)
+            {
+                unreadable.insert(p.clone());
+                for service in &mapped {
+                    let v = super::cg004_not_assessed::violation(p, &why, service);
+                    violations.push((v, NEW));
+                }
+            }
         }
+        // Touched: for a YAML file read at both sides, content selectors
+        // count only the documents that differ between them. (A `.tf` file's
+        // blocks are built with variables and locals from the whole folder:
+        // it is touched as a whole.)
+        let yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+        let touched = match (&change.old_path, &change.new_path) {
+            (Some(old), Some(new)) if yaml(old) && yaml(new) => {
+                let b = base.file(cache, &mut sources, old);
+                match (b.as_deref(), head_read.as_deref()) {
+                    (Some(b), Some(h))
+                        if b.read.error.is_none()
+                            && h.read.error.is_none()
+                            && !h.resources.is_empty()
+                            && !b.resources.is_empty() =>
+                    {
+                        let (bm, hm) = compare::changed_resources(&b.resources, &h.resources);
+                        let mut t =
+                            services_of_resources(base.plan, &base_index, old, Some(b), Some(&bm));
+                        t.extend(services_of_resources(
+                            head.plan,
+                            head_index,
+                            new,
+                            Some(h),
+                            Some(&hm),
+                        ));
+                        t
+                    }
+                    _ => mapped.clone(),
+                }
+            }
+            _ => mapped.clone(),
+        };
         // CG002: added or modified infrastructure nobody maps (a deleted file
         // that no service maps is no finding).
         if mapped.is_empty()
@@ -1228,7 +1395,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     ));
             }
         }
-        affected.extend(mapped);
+        affected.extend(touched);
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
@@ -1624,12 +1791,7 @@ pub fn evaluate_side(
     let side = Side::Head;
     let mut sources = SourceStore::default();
     sources.insert(side, plan.path.clone(), plan.text.clone());
-    let ctx = SideCtx {
-        side,
-        tree,
-        plan,
-        all_files: None,
-    };
+    let ctx = SideCtx::new(side, tree, plan);
     // Every infrastructure file read once, for content selectors: the same
     // resources `service_resources` finds for a plan-only change, without one
     // scan per service (thousands of services share one repository).
@@ -1674,6 +1836,8 @@ pub fn evaluate_side(
                 );
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        resources.retain(|r| seen.insert(Arc::as_ptr(r)));
         resources
             .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
         // Variables, locals and tfvars as `check` resolves them.
