@@ -14,6 +14,7 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod status;
+pub mod tzdb;
 
 use plan::model::Severity;
 use rules::engine::{Outcome, ParseCache};
@@ -236,11 +237,7 @@ fn check_trees_diffing<'c>(
         plans_and_changes(base, head, diff, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
-        .and_then(|t| {
-            jiff::tz::TimeZone::get(&head_plan.timezone)
-                .ok()
-                .map(|tz| t.to_zoned(tz).date())
-        })
+        .and_then(|t| crate::tzdb::zone(&head_plan.timezone).map(|(_, tz)| t.to_zoned(tz).date()))
         .unwrap_or(opts.as_of);
     let inputs = engine::Inputs {
         base,

@@ -234,8 +234,20 @@ pub struct BackupSource {
 #[derive(Clone, Debug)]
 pub enum CapacitySchedule {
     /// Scheduled actions: each sets the floor at its fire times
-    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`, KEDA cron `start`/`end`).
+    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`).
     Actions(Vec<ScheduledAction>),
+    /// KEDA cron triggers (DESIGN §1 "KEDA cron triggers"): while a trigger
+    /// is active (its `start` fired after its `end`) its `desiredReplicas` is
+    /// a floor; the floor at any moment is the largest of `min` and the
+    /// active triggers' `desiredReplicas`.
+    Triggers {
+        /// `minReplicaCount` (default 0).
+        min: i64,
+        /// Where the ScaledObject sets it (or the resource, when absent).
+        min_loc: Loc,
+        /// The cron triggers.
+        triggers: Vec<CronTrigger>,
+    },
     /// kube-downscaler: the floor is `floor_outside` outside these hours (in the
     /// grammar of the plan's hours, zone written in the annotation).
     Uptime {
@@ -251,14 +263,38 @@ pub enum CapacitySchedule {
 /// One scheduled action.
 #[derive(Clone, Debug)]
 pub struct ScheduledAction {
-    /// Its schedule expression (5-field cron or AWS `cron(...)`).
+    /// Its schedule expression, in `dialect`.
     pub schedule: String,
+    /// The cron dialect of the system that runs it.
+    pub dialect: schedule::Dialect,
     /// Its zone.
     pub zone: String,
     /// The floor it sets.
     pub floor: i64,
     /// Where the action is.
     pub loc: Loc,
+}
+
+/// One KEDA cron trigger.
+#[derive(Clone, Debug)]
+pub struct CronTrigger {
+    /// `start`: its floor is `desiredReplicas`.
+    pub start: ScheduledAction,
+    /// `end`: its floor is the ScaledObject's `minReplicaCount`.
+    pub end: ScheduledAction,
+}
+
+impl CapacitySchedule {
+    /// Every schedule expression it reads, with its zone, dialect and place.
+    pub fn actions(&self) -> Vec<&ScheduledAction> {
+        match self {
+            CapacitySchedule::Actions(actions) => actions.iter().collect(),
+            CapacitySchedule::Triggers { triggers, .. } => {
+                triggers.iter().flat_map(|t| [&t.start, &t.end]).collect()
+            }
+            CapacitySchedule::Uptime { .. } => Vec::new(),
+        }
+    }
 }
 
 /// Scheduled capacity of one target (group or workload).
@@ -304,6 +340,18 @@ pub struct ServiceFacts {
     /// Module arguments (DESIGN §1a): where a value is written in the
     /// caller → where the module's resource uses it, with what to say there.
     pub module_arguments: BTreeMap<Loc, (Loc, String)>,
+}
+
+impl BackupSource {
+    /// The cron dialect its runner reads (DESIGN §1 "Cron dialects").
+    pub fn dialect(&self) -> schedule::Dialect {
+        match self.kind {
+            BackupKind::AwsBackup => schedule::Dialect::Aws,
+            BackupKind::Velero | BackupKind::CronJob | BackupKind::Automated => {
+                schedule::Dialect::Robfig
+            }
+        }
+    }
 }
 
 impl ServiceFacts {

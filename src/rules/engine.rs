@@ -1031,7 +1031,7 @@ fn judge(
     sources: &SourceStore,
 ) -> Option<(Finding, Option<Suppression>)> {
     let rule = super::find(v.rule)?;
-    let severity = plan.severity(v.rule, rule.severity())?;
+    let severity = plan.severity(v.rule, rule.severity_of(&v))?;
     let location = sources.locate(&v.primary);
     // An expired waiver (CG405) is never waived by a waiver.
     let waiver = v
