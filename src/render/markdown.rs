@@ -81,10 +81,13 @@ fn flatten(s: &str) -> String {
 
 /// Escapes repository text for markdown prose: `&`, `<`, `>` as entities, a
 /// zero-width space after `@`, and a backslash before the punctuation that
-/// could start emphasis, links, code, math or table cells.
+/// could start emphasis, links, code, math or table cells; GitHub's
+/// autolinks and references are broken with a zero-width space too
+/// (`https://…`, `www.…`, `#12`, `GH-3`, `owner/repo#1`, a commit id), so
+/// nothing from the repository becomes a live link (DESIGN §6).
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in flatten(s).chars() {
+    for c in unlinked(&flatten(s)).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -96,6 +99,52 @@ pub fn text(s: &str) -> String {
             }
             _ => out.push(c),
         }
+    }
+    out
+}
+
+/// Breaks GitHub's autolinks and references with a zero-width space.
+fn unlinked(s: &str) -> String {
+    const ZWSP: char = '\u{200B}';
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let rest = |n: usize| {
+            chars[i..]
+                .iter()
+                .take(n)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        };
+        let word_start = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        out.push(c);
+        if c == '#' || (c == ':' && rest(3) == "://") {
+            // `#12`, `owner/repo#1`, `https://…`
+            out.push(ZWSP);
+        } else if word_start && (rest(4) == "www." || rest(3) == "gh-") {
+            // `www.…`, `GH-3`
+            out.push(ZWSP);
+        } else if word_start && c.is_ascii_hexdigit() {
+            // A commit id: a word of 7 to 40 hex digits.
+            let run = chars[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count();
+            let ends_word = chars
+                .get(i + run)
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            let word = &chars[i..i + run];
+            if (7..=40).contains(&run)
+                && ends_word
+                && word.iter().any(char::is_ascii_digit)
+                && word.iter().any(char::is_ascii_alphabetic)
+            {
+                out.push(ZWSP);
+            }
+        }
+        i += 1;
     }
     out
 }
@@ -543,6 +592,24 @@ mod tests {
         assert_eq!(text("*x* [l](u) $m$"), "\\*x\\* \\[l\\](u) \\$m\\$");
         assert_eq!(text("line\nbreak\r"), "line break ");
         assert_eq!(text("&lt;"), "&amp;lt;");
+    }
+
+    #[test]
+    fn no_autolink_or_reference_survives() {
+        for (raw, live) in [
+            ("see https://evil.example/login", "https://"),
+            ("go to www.evil.example", "www."),
+            ("fixes #2", "#2"),
+            ("GH-3 again", "GH-3"),
+            ("owner/repo#1", "repo#1"),
+            ("commit a5c3785ed8d6 it", "a5c3785ed8d6"),
+        ] {
+            let out = text(raw);
+            assert!(!out.contains(live), "{raw} → {out}");
+            assert_eq!(out.replace('\u{200B}', ""), raw, "{raw}");
+        }
+        assert_eq!(text("replicas 1234567"), "replicas 1234567");
+        assert_eq!(text("deadbeef"), "deadbeef");
     }
 
     #[test]
