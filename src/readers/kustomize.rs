@@ -1446,6 +1446,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_chains_stop_with_an_error() {
+        let texts: Vec<(String, String)> = (0..100)
+            .map(|i| {
+                (
+                    format!("k{i}/kustomization.yaml"),
+                    format!("resources: [../k{}]\n", i + 1),
+                )
+            })
+            .collect();
+        let mut files = Mem(texts
+            .iter()
+            .map(|(p, t)| (p.clone(), Arc::from(t.as_str())))
+            .collect());
+        let b = build(&mut files, "k0/kustomization.yaml");
+        assert!(
+            b.error.as_deref().is_some_and(|e| e.contains("deeper")),
+            "{:?}",
+            b.error
+        );
+    }
+
+    #[test]
     fn roots_are_included_by_no_other() {
         let mut ks = BTreeMap::new();
         ks.insert("app/base/kustomization.yaml".to_string(), vec![]);
