@@ -419,6 +419,7 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                 && readers::terraform::address_selected(patterns, set, &r.address)
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
+        Matcher::Resources { set, .. } => set.is_match(&r.address),
         Matcher::Paths { .. } => false,
     })
 }
