@@ -9,7 +9,7 @@ use super::{
     BackupKind, BackupSource, CapacitySchedule, DisruptionBudget, Loc, ScheduledAction,
     ScheduledCapacity, ServiceFacts, Workload,
 };
-use crate::readers::{Node, Resource};
+use crate::readers::{Node, Resource, Value};
 use crate::source::Side;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -241,7 +241,8 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 format!("{}{kind}/{ns}/{name}", built_root(r)),
                 Autoscaler {
                     owner: r,
-                    min: r.field(field),
+                    // `minReplicas: null` (or `~`, or empty) is Kubernetes' default.
+                    min: r.field(field).filter(|n| !is_null(n)),
                     default,
                     field,
                 },
@@ -290,7 +291,9 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     },
                     None => {
                         let replicas = r.field("spec.replicas");
-                        let Some(floor) = replicas.map_or(Some(1), Node::as_i64) else {
+                        // Absent, `null`, `~` or empty: Kubernetes runs 1.
+                        let given = replicas.filter(|n| !is_null(n));
+                        let Some(floor) = given.map_or(Some(1), Node::as_i64) else {
                             // An expression we cannot read: unknown, never a violation.
                             facts.notes.push(format!(
                                 "{}: {display} has spec.replicas `{}`, not a number; its replica floor is unknown (CG101 cannot assess it)",
@@ -622,6 +625,11 @@ fn backup_cronjob(side: Side, r: &Resource, facts: &mut ServiceFacts) {
     });
 }
 
+/// A field written with no value (`null`, `~`, nothing): Kubernetes' default applies.
+fn is_null(node: &Node) -> bool {
+    matches!(node.value, Value::Null)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,6 +643,29 @@ mod tests {
             Side::Head,
             read.resources.into_iter().map(Arc::new).collect(),
         )
+    }
+
+    #[test]
+    fn null_replicas_are_the_default_of_one() {
+        for replicas in ["null", "~", ""] {
+            let text = format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: api, namespace: pay}}\nspec:\n  replicas: {replicas}\n"
+            );
+            let f = facts(&text);
+            assert_eq!(
+                f.workloads.iter().map(|w| w.floor).collect::<Vec<_>>(),
+                vec![1],
+                "replicas: {replicas}"
+            );
+            assert!(f.notes.is_empty(), "{:?}", f.notes);
+        }
+        let hpa = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: 3}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api, namespace: pay}\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n  minReplicas: ~\n";
+        let f = facts(hpa);
+        assert_eq!(
+            f.workloads.iter().map(|w| w.floor).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert!(f.notes.is_empty(), "{:?}", f.notes);
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
 /// resolution may add to one resource.
 const MAX_RESOLVED_NODES: usize = 10_000;
 
+/// The longest chain of references (`local.a` → `local.b` → …) resolved;
+/// past it the value stays unknown, as an unevaluable expression does.
+const MAX_REFERENCE_DEPTH: usize = 100;
+
 /// How long one file's HCL parse may take. hcl-edit backtracks
 /// exponentially on some malformed input (unclosed `{` in expressions: 600
 /// crafted bytes took a second, each extra brace ×2.5), so parses run on a
@@ -469,7 +473,12 @@ impl Scope {
         if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
         }
-        if !self.visiting.borrow_mut().insert(key.clone()) {
+        // A chain of references deeper than this stays unknown: resolution
+        // recurses once per link, and 20,000 chained `locals` would
+        // otherwise overflow the stack.
+        if self.visiting.borrow().len() >= MAX_REFERENCE_DEPTH
+            || !self.visiting.borrow_mut().insert(key.clone())
+        {
             return None;
         }
         let resolved = self.compute(&key);
@@ -1130,6 +1139,44 @@ locals { retention = var.days }
         assert_eq!(b.get("window").and_then(Node::as_str), Some("03:00-04:00"));
     }
 
+    /// The first file's resources with references resolved against all the
+    /// files (one folder).
+    fn resolved_in_one_folder(files: &[(&str, &str)]) -> Vec<Arc<Resource>> {
+        let reads: HashMap<String, Arc<FileRead>> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
+            .collect();
+        let mut resources: Vec<Arc<Resource>> = reads[files[0].0]
+            .resources
+            .iter()
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        resolve_references(
+            &mut resources,
+            |_| reads.keys().cloned().collect(),
+            |p| reads.get(p).cloned(),
+        );
+        resources
+    }
+
+    #[test]
+    fn long_reference_chains_stay_unknown_without_overflowing() {
+        let chain = |links: usize| {
+            let mut locals = String::from("locals {\n  l0 = 3\n");
+            for i in 1..links {
+                locals.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+            }
+            locals.push_str("}\n");
+            let main = format!("resource \"a\" \"b\" {{\n  n = local.l{}\n}}\n", links - 1);
+            let resources =
+                resolved_in_one_folder(&[("m/main.tf", &main), ("m/locals.tf", &locals)]);
+            resources[0].body.get("n").map(|n| n.value.clone())
+        };
+        assert_eq!(chain(50), Some(Value::Int(3)));
+        assert!(matches!(chain(20_000), Some(Value::Unknown(_))));
+    }
+
     #[test]
     fn hostile_locals_resolve_quickly_or_not_at_all() {
         let mut locals =
@@ -1140,22 +1187,8 @@ locals { retention = var.days }
         }
         locals.push_str("}\n");
         let main = "resource \"a\" \"b\" {\n  big = local.l39\n  small = local.l2\n  cyc = local.cyc_a\n}\n";
-        let reads: HashMap<String, Arc<FileRead>> = [("m/main.tf", main), ("m/locals.tf", &locals)]
-            .iter()
-            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
-            .collect();
-        let mut resources: Vec<Arc<Resource>> = reads["m/main.tf"]
-            .resources
-            .iter()
-            .cloned()
-            .map(Arc::new)
-            .collect();
         let started = std::time::Instant::now();
-        resolve_references(
-            &mut resources,
-            |_| reads.keys().cloned().collect(),
-            |p| reads.get(p).cloned(),
-        );
+        let resources = resolved_in_one_folder(&[("m/main.tf", main), ("m/locals.tf", &locals)]);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         let b = &resources[0].body;
         assert!(matches!(
