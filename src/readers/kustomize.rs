@@ -1110,7 +1110,7 @@ pub struct View {
     pub resources: Vec<Arc<Resource>>,
     /// The build's notes (for a root's kustomization).
     pub notes: Vec<String>,
-    /// Why the root does not build (for a root's kustomization).
+    /// Why a root that reads it does not build.
     pub error: Option<String>,
 }
 
@@ -1231,6 +1231,12 @@ impl SideBuilds {
                 continue;
             }
             read_by_any = true;
+            // An input of a root that does not build cannot be assessed either.
+            if let Some(why) = &b.build.error
+                && view.error.is_none()
+            {
+                view.error = Some(format!("{root} does not build: {why}"));
+            }
             let fed: Vec<Arc<Resource>> = b
                 .resources
                 .iter()
