@@ -33,7 +33,7 @@ fn stable(text: &str, dir: &Path) -> String {
 }
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => Path::new("snapshots"), prepend_module_to_snapshot => false }, {
+    insta::with_settings!({ filters => vec![(r#",?\n\s*"tzdb": "[^"]*""#, "")], snapshot_path => Path::new("snapshots"), prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(name, text);
     });
 }
@@ -253,6 +253,7 @@ fn without_a_plan_status_reports_coverage() {
         serde_json::Value::Null
     );
     assert!(v["notes"][0].as_str().unwrap_or("").contains("init"));
+    assert_eq!(v["tzdb"], continuity_guard::tzdb::version());
 }
 
 /// A repository whose names carry markup.
@@ -492,4 +493,13 @@ fn odd_files_never_stop_status() {
     }
     let (code, _, err) = common::run(d, &["init", "--print"]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_module_default_the_caller_overrides_is_never_kept() {
+    let repo = repo_of(&common::fixtures().join("terraform/module-local/head"));
+    let (_, out, err) = status(repo.path(), &[]);
+    assert!(out.contains("RTO    not kept"), "{out}\n{err}");
+    assert!(!out.contains("kept automatically\n"), "{out}");
+    assert!(out.contains("terraform/ledger/main.tf:3:14"), "{out}");
 }

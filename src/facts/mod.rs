@@ -9,6 +9,8 @@ mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
+pub mod terraform_catalogue;
+pub mod terraform_registry;
 pub mod window;
 
 use crate::readers::{Node, Resource, Span};
@@ -41,13 +43,13 @@ impl Default for Loc {
 
 impl Loc {
     /// The location of a field of a resource, else of the resource itself.
+    /// A module argument is located in the caller's file, where it is written.
     pub fn of(side: Side, resource: &Resource, field: Option<&Node>) -> Loc {
         Loc {
             side,
-            // A value set by an overlay or a patch is located there.
             path: field
-                .and_then(|f| f.origin.clone())
-                .unwrap_or_else(|| resource.path.clone()),
+                .and_then(|f| f.origin.as_ref())
+                .map_or_else(|| resource.path.clone(), |o| o.path.clone()),
             span: field.map_or(first_line(resource), |f| f.span),
         }
     }
@@ -232,8 +234,20 @@ pub struct BackupSource {
 #[derive(Clone, Debug)]
 pub enum CapacitySchedule {
     /// Scheduled actions: each sets the floor at its fire times
-    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`, KEDA cron `start`/`end`).
+    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`).
     Actions(Vec<ScheduledAction>),
+    /// KEDA cron triggers (DESIGN §1 "KEDA cron triggers"): while a trigger
+    /// is active (its `start` fired after its `end`) its `desiredReplicas` is
+    /// a floor; the floor at any moment is the largest of `min` and the
+    /// active triggers' `desiredReplicas`.
+    Triggers {
+        /// `minReplicaCount` (default 0).
+        min: i64,
+        /// Where the ScaledObject sets it (or the resource, when absent).
+        min_loc: Loc,
+        /// The cron triggers.
+        triggers: Vec<CronTrigger>,
+    },
     /// kube-downscaler: the floor is `floor_outside` outside these hours (in the
     /// grammar of the plan's hours, zone written in the annotation).
     Uptime {
@@ -249,14 +263,38 @@ pub enum CapacitySchedule {
 /// One scheduled action.
 #[derive(Clone, Debug)]
 pub struct ScheduledAction {
-    /// Its schedule expression (5-field cron or AWS `cron(...)`).
+    /// Its schedule expression, in `dialect`.
     pub schedule: String,
+    /// The cron dialect of the system that runs it.
+    pub dialect: schedule::Dialect,
     /// Its zone.
     pub zone: String,
     /// The floor it sets.
     pub floor: i64,
     /// Where the action is.
     pub loc: Loc,
+}
+
+/// One KEDA cron trigger.
+#[derive(Clone, Debug)]
+pub struct CronTrigger {
+    /// `start`: its floor is `desiredReplicas`.
+    pub start: ScheduledAction,
+    /// `end`: its floor is the ScaledObject's `minReplicaCount`.
+    pub end: ScheduledAction,
+}
+
+impl CapacitySchedule {
+    /// Every schedule expression it reads, with its zone, dialect and place.
+    pub fn actions(&self) -> Vec<&ScheduledAction> {
+        match self {
+            CapacitySchedule::Actions(actions) => actions.iter().collect(),
+            CapacitySchedule::Triggers { triggers, .. } => {
+                triggers.iter().flat_map(|t| [&t.start, &t.end]).collect()
+            }
+            CapacitySchedule::Uptime { .. } => Vec::new(),
+        }
+    }
 }
 
 /// Scheduled capacity of one target (group or workload).
@@ -295,6 +333,25 @@ pub struct ServiceFacts {
     pub depends_on: Vec<(String, Loc)>,
     /// Notes: values that stayed unknown, and why.
     pub notes: Vec<String>,
+    /// What the tool cannot see (an external Terraform module without a
+    /// local copy or a table): why, and where. A service with any is never
+    /// "kept" in `status`.
+    pub opaque: Vec<(String, Loc)>,
+    /// Module arguments (DESIGN §1a): where a value is written in the
+    /// caller → where the module's resource uses it, with what to say there.
+    pub module_arguments: BTreeMap<Loc, (Loc, String)>,
+}
+
+impl BackupSource {
+    /// The cron dialect its runner reads (DESIGN §1 "Cron dialects").
+    pub fn dialect(&self) -> schedule::Dialect {
+        match self.kind {
+            BackupKind::AwsBackup => schedule::Dialect::Aws,
+            BackupKind::Velero | BackupKind::CronJob | BackupKind::Automated => {
+                schedule::Dialect::Robfig
+            }
+        }
+    }
 }
 
 impl ServiceFacts {
@@ -324,8 +381,51 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     catalog::extract(side, &resources, &mut facts);
     facts.notes.sort();
     facts.notes.dedup();
+    for r in resources
+        .iter()
+        .filter(|r| r.address.starts_with("module."))
+    {
+        module_arguments(side, r, &r.body, &mut facts.module_arguments);
+    }
     facts.resources = resources;
     facts
+}
+
+/// The module arguments a module instance's fields were substituted with.
+fn module_arguments(side: Side, r: &Resource, node: &Node, out: &mut BTreeMap<Loc, (Loc, String)>) {
+    // Only module arguments have a use site (a kustomize patch has none).
+    if let Some(origin) = node
+        .origin
+        .as_ref()
+        .filter(|o| o.used_at != Span::default())
+    {
+        let written = Loc {
+            side,
+            path: origin.path.clone(),
+            span: node.span,
+        };
+        let used = Loc {
+            side,
+            path: r.path.clone(),
+            span: origin.used_at,
+        };
+        out.entry(written)
+            .or_insert_with(|| (used, format!("used by `{}` here", r.address)));
+        return;
+    }
+    match &node.value {
+        crate::readers::Value::Seq(items) => {
+            for i in items {
+                module_arguments(side, r, i, out);
+            }
+        }
+        crate::readers::Value::Map(entries) => {
+            for (_, v) in entries {
+                module_arguments(side, r, v, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl DisruptionBudget {

@@ -24,19 +24,23 @@ const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
 
 /// Reads the attributes of one resource into facts, collecting notes.
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     side: Side,
-    r: &'a Resource,
+    pub(super) r: &'a Resource,
     notes: &'a mut Vec<String>,
 }
 
 impl Reader<'_> {
-    fn loc(&self, node: Option<&Node>) -> Loc {
+    pub(super) fn loc(&self, node: Option<&Node>) -> Loc {
         Loc::of(self.side, self.r, node)
     }
 
     /// A fact from the attribute at `path` (dotted, through nested blocks).
-    fn fact<T>(&mut self, path: &str, conv: impl Fn(&Node) -> Result<T, String>) -> Fact<T> {
+    pub(super) fn fact<T>(
+        &mut self,
+        path: &str,
+        conv: impl Fn(&Node) -> Result<T, String>,
+    ) -> Fact<T> {
         let node = field_or_unknown(self.r, path);
         self.fact_of(path, node, conv)
     }
@@ -74,15 +78,15 @@ impl Reader<'_> {
         }
     }
 
-    fn bool(&mut self, path: &str) -> Fact<bool> {
+    pub(super) fn bool(&mut self, path: &str) -> Fact<bool> {
         self.fact(path, as_bool)
     }
 
-    fn int(&mut self, path: &str) -> Fact<i64> {
+    pub(super) fn int(&mut self, path: &str) -> Fact<i64> {
         self.fact(path, as_int)
     }
 
-    fn window(&mut self, path: &str) -> Fact<Window> {
+    pub(super) fn window(&mut self, path: &str) -> Fact<Window> {
         self.fact(path, |n| {
             n.as_str()
                 .ok_or_else(|| "not a string".to_string())
@@ -100,7 +104,7 @@ impl Reader<'_> {
         })
     }
 
-    fn store(&self, kind: StoreKind) -> DataStore {
+    pub(super) fn store(&self, kind: StoreKind) -> DataStore {
         DataStore {
             address: self.r.address.clone(),
             display: display(self.r),
@@ -183,7 +187,7 @@ fn shown(n: &Node) -> String {
     n.scalar_text().unwrap_or_else(|| "…".into())
 }
 
-fn display(r: &Resource) -> String {
+pub(super) fn display(r: &Resource) -> String {
     match r.address.rsplit_once('.') {
         Some((kind, name)) => format!("{kind} {name}"),
         None => r.address.clone(),
@@ -197,6 +201,16 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         .map(|r| r.as_ref())
         .filter(|r| r.file_kind == FileKind::Terraform)
         .collect();
+    // Registry modules without a local copy, read from their tables.
+    let calls: Vec<&Resource> = tf.iter().copied().filter(|r| r.kind == "module").collect();
+    let registry = super::terraform_registry::registry_resources(
+        &calls,
+        &tf,
+        &mut facts.opaque,
+        &mut facts.notes,
+        side,
+    );
+    tf.extend(registry.iter().map(|r| r.as_ref()));
     // `count = 0` (often `var.create ? 1 : 0` resolved) or an empty
     // `for_each`: the resource is not created, so it holds no facts.
     tf.retain(|r| {
@@ -249,7 +263,9 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                         .push(action);
                 }
             }
-            _ => {}
+            _ => {
+                super::terraform_catalogue::extract(&mut rd, &mut facts.stores, &mut facts.groups);
+            }
         }
     }
     for (target, (display, actions)) in schedules {
@@ -642,7 +658,7 @@ fn autoscaling_group(rd: &mut Reader) -> Group {
     }
 }
 
-fn list_len(n: &Node) -> Result<usize, String> {
+pub(super) fn list_len(n: &Node) -> Result<usize, String> {
     match &n.value {
         Value::Seq(items) => Ok(items.len()),
         _ => Err(format!("`{}` is not a list", shown(n))),
@@ -768,9 +784,10 @@ fn autoscaling_schedule(
         display,
         ScheduledAction {
             schedule: schedule.to_string(),
+            dialect: crate::facts::schedule::Dialect::Unix,
             zone,
             floor,
-            loc: rd.loc(min),
+            loc: rd.loc(Some(recurrence)),
         },
     ))
 }

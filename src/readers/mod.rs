@@ -7,12 +7,13 @@ pub mod compose;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod terraform;
+pub mod terraform_modules;
 pub mod terraform_plan;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-pub use yaml::{Node, Span, Value};
+pub use yaml::{Node, Origin, Span, Value};
 
 /// The kind of file a resource was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

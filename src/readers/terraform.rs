@@ -22,7 +22,7 @@ pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
 
 /// The largest value a reference may resolve to, and the most nodes
 /// resolution may add to one resource.
-const MAX_RESOLVED_NODES: usize = 10_000;
+pub(super) const MAX_RESOLVED_NODES: usize = 10_000;
 
 /// The longest chain of references (`local.a` → `local.b` → …) resolved;
 /// past it the value stays unknown, as an unevaluable expression does.
@@ -413,8 +413,14 @@ fn read_guarded(
 /// The values a directory's `variable` defaults, `*.tfvars` and `locals` give,
 /// and its resources by address.
 #[derive(Default)]
-struct Scope {
+pub(super) struct Scope {
     vars: HashMap<String, Node>,
+    /// A module instance's arguments as the caller wrote them (each node
+    /// carries its [`Origin`](super::Origin)): `var.x` alone becomes the
+    /// argument itself, located at the caller's line.
+    args: HashMap<String, Node>,
+    /// `each.key`, `each.value`, `count.index` of a module instance.
+    instance: HashMap<String, Value>,
     locals: HashMap<String, Node>,
     resources: HashMap<String, Arc<Resource>>,
     memo: std::cell::RefCell<HashMap<String, Option<Value>>>,
@@ -422,6 +428,28 @@ struct Scope {
 }
 
 impl Scope {
+    /// The scope of one instance of a module: its variables' defaults, then
+    /// the caller's arguments (a module reads no `.tfvars`), its locals and
+    /// resources, and the instance's `each`/`count` values.
+    pub(super) fn for_instance(
+        reads: &[(String, Arc<FileRead>)],
+        args: HashMap<String, Node>,
+        instance: HashMap<String, Value>,
+    ) -> Scope {
+        let only_tf: Vec<(String, Arc<FileRead>)> = reads
+            .iter()
+            .filter(|(p, _)| p.ends_with(".tf"))
+            .cloned()
+            .collect();
+        let mut scope = Scope::build(&only_tf);
+        for (k, v) in &args {
+            scope.vars.insert(k.clone(), v.clone());
+        }
+        scope.args = args;
+        scope.instance = instance;
+        scope
+    }
+
     fn build(reads: &[(String, Arc<FileRead>)]) -> Scope {
         let mut scope = Scope::default();
         // Defaults first, then terraform.tfvars, then *.auto.tfvars in name order (Terraform's order).
@@ -499,6 +527,9 @@ impl Scope {
         }) {
             return None;
         }
+        if let [scope @ ("each" | "count"), attr] = parts.as_slice() {
+            return self.instance.get(&format!("{scope}.{attr}")).cloned();
+        }
         let found = match parts.as_slice() {
             ["var", name] => self.vars.get(*name)?,
             ["local", name] => self.locals.get(*name)?,
@@ -573,11 +604,26 @@ impl Scope {
     /// Replaces what can be resolved in a tree, adding at most `budget` nodes;
     /// each resolved subtree takes the span of the expression it replaces (the
     /// place the value is used).
-    fn substitute(&self, node: &mut Node, budget: &mut usize) -> bool {
+    pub(super) fn substitute(&self, node: &mut Node, budget: &mut usize) -> bool {
         match &mut node.value {
             Value::Unknown(expr) => {
                 if *budget == 0 {
                     return false;
+                }
+                if let Some(arg) = unwrap_interpolation(expr.trim())
+                    .strip_prefix("var.")
+                    .and_then(|name| self.args.get(name))
+                {
+                    let size = node_count(arg, *budget + 1);
+                    if size > *budget {
+                        *budget = 0;
+                        return false;
+                    }
+                    *budget -= size;
+                    let used_at = node.span;
+                    *node = arg.clone();
+                    used_here(node, used_at);
+                    return true;
                 }
                 let Some(mut v) = self.lookup(expr) else {
                     return false;
@@ -648,7 +694,19 @@ fn unwrap_interpolation(expr: &str) -> &str {
         .map_or(expr, str::trim)
 }
 
-fn contains_unknown(node: &Node) -> bool {
+/// Marks a module argument's nodes as used at `used_at` in the module.
+fn used_here(node: &mut Node, used_at: Span) {
+    if let Some(o) = &mut node.origin {
+        Arc::make_mut(o).used_at = used_at;
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| used_here(i, used_at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| used_here(v, used_at)),
+        _ => {}
+    }
+}
+
+pub(super) fn contains_unknown(node: &Node) -> bool {
     match &node.value {
         Value::Unknown(_) => true,
         Value::Seq(items) => items.iter().any(contains_unknown),
@@ -657,15 +715,20 @@ fn contains_unknown(node: &Node) -> bool {
     }
 }
 
+/// Gives a resolved value the span of the expression it replaces; it is
+/// now written there, not in another file.
 fn respan(value: &mut Value, span: Span) {
     match value {
         Value::Seq(items) => items.iter_mut().for_each(|i| {
             i.span = span;
+            i.origin = None;
             respan(&mut i.value, span);
         }),
         Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
             k.span = span;
             v.span = span;
+            k.origin = None;
+            v.origin = None;
             respan(&mut v.value, span);
         }),
         _ => {}
@@ -746,12 +809,39 @@ pub fn address_selected(
     set: &crate::plan::model::LazyGlobSet,
     address: &str,
 ) -> bool {
+    let unindexed = strip_instance_keys(address);
     set.is_match(address)
+        || unindexed.as_deref().is_some_and(|a| set.is_match(a))
         || patterns.iter().any(|p| {
             p.strip_suffix(".**")
                 .or_else(|| p.strip_suffix(".*"))
                 .is_some_and(|prefix| prefix == address)
+                // A module block is selected by any pattern inside it
+                // (`module.db.aws_db_instance.*` needs `module.db` evaluated).
+                || (address.starts_with("module.")
+                    && [address, unindexed.as_deref().unwrap_or(address)]
+                        .iter()
+                        .any(|a| p.strip_prefix(a).is_some_and(|rest| rest.starts_with(['.', '[']))))
         })
+}
+
+/// `module.db[0].aws_x.y` → `module.db.aws_x.y` (`None` without keys), so
+/// `module.db.*` selects every instance.
+pub(super) fn strip_instance_keys(address: &str) -> Option<String> {
+    if !address.contains('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
 /// A reference `type.name[.attr…]` to a resource: its address.
@@ -1213,6 +1303,16 @@ locals { retention = var.days }
             "module.payments.aws_db_instance.x"
         ));
         assert!(!address_selected(&pats, &set, "module.payments2"));
+        assert!(address_selected(
+            &pats,
+            &set,
+            "module.payments[0].aws_db_instance.x"
+        ));
+        let inner = vec!["module.db.aws_db_instance.*".to_string()];
+        let set = crate::plan::model::LazyGlobSet::new(&inner, false).expect("set");
+        assert!(address_selected(&inner, &set, "module.db"));
+        assert!(address_selected(&inner, &set, "module.db[\"a\"]"));
+        assert!(!address_selected(&inner, &set, "module.dbx"));
         assert!(!address_selected(&pats, &set, "module.ledger"));
     }
 

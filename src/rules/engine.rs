@@ -305,6 +305,8 @@ struct SideCtx<'a> {
     tree: &'a dyn Tree,
     plan: &'a Plan,
     all_files: Option<Vec<String>>,
+    /// Notes of the last [`service_resources`] (module calls not evaluated).
+    notes: Vec<String>,
     /// Kustomize roots built at this side (DESIGN §1a).
     kustomize: std::cell::RefCell<readers::kustomize::SideBuilds>,
 }
@@ -317,6 +319,7 @@ impl<'a> SideCtx<'a> {
             plan,
             all_files: None,
             kustomize: Default::default(),
+            notes: Vec::new(),
         }
     }
 }
@@ -873,6 +876,7 @@ fn service_resources(
                 .map(|parsed| parsed.to_file_read())
         },
     );
+    ctx.notes = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
     out
 }
 
@@ -889,6 +893,57 @@ fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<St
             None => None,
         },
         _ => None,
+    }
+}
+
+/// Local module calls as instances (DESIGN §1a): a call found through
+/// `paths` brings all its resources, one found through `terraform:`
+/// selectors those the selectors name.
+fn evaluate_module_calls(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    files: &BTreeSet<String>,
+    resources: &mut Vec<Arc<Resource>>,
+) -> Vec<String> {
+    readers::terraform_modules::instantiate_calls(
+        resources,
+        |call, instance| files.contains(call.path.as_ref()) || content_match(service, instance),
+        &mut readers::terraform_modules::Files {
+            list_dir: &|dir| ctx.tree.list_under(dir),
+            read: &mut |p| {
+                ctx.file(cache, sources, p)
+                    .map(|parsed| parsed.to_file_read())
+            },
+            bytes: &|p| ctx.tree.read(p).map(|b| b.bytes),
+        },
+    )
+}
+
+/// The facts of a service at one side, with the notes of its module calls.
+fn service_facts(
+    ctx: &mut SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    service: &Service,
+    changed: &[String],
+) -> ServiceFacts {
+    let resources = service_resources(ctx, cache, sources, service, changed);
+    let mut facts = facts::derive(ctx.side, resources);
+    facts.notes.append(&mut ctx.notes);
+    facts.notes.sort();
+    facts.notes.dedup();
+    facts
+}
+
+/// Gives each violation located at a module argument the module's field
+/// that uses it as a secondary label (DESIGN §1a).
+fn label_module_arguments(violations: &mut [Violation], facts: &ServiceFacts) {
+    for v in violations {
+        if let Some((used_at, label)) = facts.module_arguments.get(&v.primary) {
+            v.secondary.push((used_at.clone(), label.clone()));
+        }
     }
 }
 
@@ -975,7 +1030,7 @@ fn judge(
     sources: &SourceStore,
 ) -> Option<(Finding, Option<Suppression>)> {
     let rule = super::find(v.rule)?;
-    let severity = plan.severity(v.rule, rule.severity())?;
+    let severity = plan.severity(v.rule, rule.severity_of(&v))?;
     let location = sources.locate(&v.primary);
     // An expired waiver (CG405) is never waived by a waiver.
     let waiver = v
@@ -1495,18 +1550,12 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         let need_facts = is_affected || inputs.all;
         let bs = bp.services.get(*name);
         let hs = hp.services.get(*name);
-        let bf = bs.filter(|_| need_facts).map(|s| {
-            facts::derive(
-                Side::Base,
-                service_resources(&mut base, cache, &mut sources, s, &changed_base),
-            )
-        });
-        let hf = hs.filter(|_| need_facts).map(|s| {
-            facts::derive(
-                Side::Head,
-                service_resources(&mut head, cache, &mut sources, s, &changed_head),
-            )
-        });
+        let bf = bs
+            .filter(|_| need_facts)
+            .map(|s| service_facts(&mut base, cache, &mut sources, s, &changed_base));
+        let hf = hs
+            .filter(|_| need_facts)
+            .map(|s| service_facts(&mut head, cache, &mut sources, s, &changed_head));
         // CG404: resources at head still matched by an entry removed from the plan.
         // Those another head service matches (a renamed or merged service) are not orphans.
         let orphans = match (bs, hs) {
@@ -1577,7 +1626,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 }
                 if let Some(s) = hs {
                     let v = head_view(s);
+                    let first = at_head.len();
                     rule.check(&v, &mut at_head);
+                    label_module_arguments(&mut at_head[first..], v.facts);
                     rule.notes(&v, &mut notes);
                     if bs.is_some() {
                         let v = view(
@@ -1852,7 +1903,12 @@ pub fn evaluate_side(
                     .map(|parsed| parsed.to_file_read())
             },
         );
-        let facts = facts::derive(side, resources);
+        let module_notes =
+            evaluate_module_calls(&ctx, cache, &mut sources, service, &files, &mut resources);
+        let mut facts = facts::derive(side, resources);
+        facts.notes.extend(module_notes);
+        facts.notes.sort();
+        facts.notes.dedup();
         let mut violations = Vec::new();
         let exists = |p: &str| path_exists(tree, p);
         let view = ServiceView {
@@ -1866,6 +1922,7 @@ pub fn evaluate_side(
         for rule in RULES {
             rule.check(&view, &mut violations);
         }
+        label_module_arguments(&mut violations, &facts);
         let mut findings: Vec<Finding> = violations
             .into_iter()
             .filter_map(|v| {

@@ -4,6 +4,7 @@
 pub mod changeset;
 pub mod dirs;
 pub mod git;
+pub mod terraform_init;
 
 pub use changeset::{Change, ChangeSet, Status};
 use std::io::Read as _;
