@@ -18,6 +18,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("hours", hours),
     ("schedule", schedule),
     ("terraform", terraform),
+    ("kustomize", kustomize),
 ];
 
 /// `plan::load` on any text.
@@ -73,4 +74,49 @@ pub fn terraform(data: &[u8]) {
         |_| Some(read.clone()),
     );
     let _ = crate::facts::derive(crate::source::Side::Head, resources);
+}
+
+/// The kustomize builder over up to four files cut from the input at lines
+/// `----` (two kustomizations, a manifest, a patch, each able to name the
+/// others, themselves or nothing): every root built, every file viewed.
+pub fn kustomize(data: &[u8]) {
+    use readers::kustomize::{Files, SideBuilds, SideFiles};
+    use std::collections::BTreeMap;
+    struct Mem(BTreeMap<String, Arc<str>>);
+    impl Files for Mem {
+        fn text(&mut self, path: &str) -> Option<Arc<str>> {
+            self.0.get(path).cloned()
+        }
+    }
+    impl SideFiles for Mem {
+        fn list_under(&mut self, prefix: &str) -> Vec<String> {
+            self.0
+                .keys()
+                .filter(|p| p.starts_with(prefix))
+                .cloned()
+                .collect()
+        }
+        fn exists(&mut self, path: &str) -> bool {
+            self.0.contains_key(path)
+        }
+    }
+    let text = String::from_utf8_lossy(data);
+    let names = [
+        "app/overlays/prod/kustomization.yaml",
+        "app/base/kustomization.yaml",
+        "app/base/api.yaml",
+        "app/overlays/prod/patch.yaml",
+    ];
+    let mut files = Mem(names
+        .iter()
+        .zip(text.split("\n----\n"))
+        .map(|(n, t)| ((*n).to_string(), Arc::from(t)))
+        .collect());
+    let mut side = SideBuilds::default();
+    for name in names {
+        if let Some(view) = side.view(name, &mut files) {
+            let resources = view.resources.clone();
+            let _ = crate::facts::derive(crate::source::Side::Head, resources);
+        }
+    }
 }

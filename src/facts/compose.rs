@@ -26,7 +26,10 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
     for (address, mut files) in by_address {
         // The base file first, then overrides by path.
         files.sort_by_key(|r| (is_override_path(&r.path), r.path.clone()));
-        let display = format!("compose service {}", address.trim_start_matches("compose/"));
+        let display = match address.strip_prefix("stack/") {
+            Some(rest) => format!("stack service {rest}"),
+            None => format!("compose service {}", address.trim_start_matches("compose/")),
+        };
         let mut set_anywhere = false;
         let mut unknown = false;
         for r in &files {
@@ -86,6 +89,15 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             });
         }
         restart_note(&files, &display, &mut facts.notes);
+        if let Some(r) = files
+            .iter()
+            .find(|r| r.field("deploy.placement.preferences").is_some())
+        {
+            facts.notes.push(format!(
+                "{}: {display} spreads its tasks by placement preferences, which Swarm treats as soft; it is not counted as zone spread",
+                r.path
+            ));
+        }
     }
 }
 

@@ -171,6 +171,10 @@ pub struct RawMatch {
     /// A Backstage entity ref (`component:payments`).
     #[serde(default)]
     pub catalog: Option<String>,
+    /// Resource address globs, any reader (`compose/vote/*`,
+    /// `deploy/overlays/prod:Deployment/shop/*`, `stack/deploy/docker-stack/*`).
+    #[serde(default)]
+    pub resources: Option<Vec<String>>,
 }
 
 /// A service entry.
@@ -868,10 +872,18 @@ fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanErr
     if let Some(c) = &v.catalog {
         out.push(Matcher::Catalog(normalise_entity_ref(c, "component")));
     }
+    if let Some(r) = &v.resources {
+        let set = LazyGlobSet::new(r, false)
+            .map_err(|(p, e)| ctx.at(m, format!("bad address glob `{p}`: {e}")))?;
+        out.push(Matcher::Resources {
+            patterns: r.clone(),
+            set,
+        });
+    }
     if out.is_empty() {
         return Err(ctx.at(
             m,
-            "empty match entry; use paths, kubernetes, terraform or catalog",
+            "empty match entry; use paths, kubernetes, terraform, catalog or resources",
         ));
     }
     Ok(out)

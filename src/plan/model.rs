@@ -255,6 +255,13 @@ pub enum Matcher {
     },
     /// A Backstage entity ref, normalised `kind:namespace/name` lowercase.
     Catalog(String),
+    /// Resource address globs, any reader (`compose/vote/*`).
+    Resources {
+        /// As written.
+        patterns: Vec<String>,
+        /// Compiled on first use.
+        set: LazyGlobSet,
+    },
 }
 
 impl PartialEq for Matcher {
@@ -275,6 +282,9 @@ impl PartialEq for Matcher {
                 },
             ) => a == b && la == lb,
             (Matcher::Catalog(a), Matcher::Catalog(b)) => a == b,
+            (Matcher::Resources { patterns: a, .. }, Matcher::Resources { patterns: b, .. }) => {
+                a == b
+            }
             _ => false,
         }
     }

@@ -1121,7 +1121,7 @@ pub struct View {
     pub resources: Vec<Arc<Resource>>,
     /// The build's notes (for a root's kustomization).
     pub notes: Vec<String>,
-    /// Why the root does not build (for a root's kustomization).
+    /// Why a root that reads it does not build.
     pub error: Option<String>,
 }
 
@@ -1242,6 +1242,12 @@ impl SideBuilds {
                 continue;
             }
             read_by_any = true;
+            // An input of a root that does not build cannot be assessed either.
+            if let Some(why) = &b.build.error
+                && view.error.is_none()
+            {
+                view.error = Some(format!("{root} does not build: {why}"));
+            }
             let fed: Vec<Arc<Resource>> = b
                 .resources
                 .iter()
@@ -1457,6 +1463,28 @@ mod tests {
         let mut files = mem(&[("c/kustomization.yaml", "resources: [gone.yaml]\n")]);
         let b = build(&mut files, "c/kustomization.yaml");
         assert!(b.error.is_some() && b.resources.is_empty());
+    }
+
+    #[test]
+    fn deep_chains_stop_with_an_error() {
+        let texts: Vec<(String, String)> = (0..100)
+            .map(|i| {
+                (
+                    format!("k{i}/kustomization.yaml"),
+                    format!("resources: [../k{}]\n", i + 1),
+                )
+            })
+            .collect();
+        let mut files = Mem(texts
+            .iter()
+            .map(|(p, t)| (p.clone(), Arc::from(t.as_str())))
+            .collect());
+        let b = build(&mut files, "k0/kustomization.yaml");
+        assert!(
+            b.error.as_deref().is_some_and(|e| e.contains("deeper")),
+            "{:?}",
+            b.error
+        );
     }
 
     #[test]

@@ -185,6 +185,14 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         }
         match yaml::parse_stream(text, yaml::Budget::default()) {
             Ok(docs) if is_compose => read.resources = compose::read(path, &docs),
+            // Swarm stacks and compose-format files of any name (DESIGN §1a).
+            Ok(docs)
+                if compose::is_stack_path(&lower)
+                    || docs.iter().any(|d| compose::is_compose_document(&d.root)) =>
+            {
+                read.infrastructure = true;
+                read.resources = compose::read(path, &docs);
+            }
             Ok(docs) => {
                 for doc in &docs {
                     if cloudformation::is_template(&doc.root) {

@@ -122,7 +122,9 @@ impl Rule for SingleZone {
             if w.zone_spread || !seen.insert(w.address.as_str()) {
                 continue;
             }
-            let (runs, help) = if w.address.starts_with("compose/") {
+            let (runs, help) = if w.address.starts_with("compose/")
+                || w.address.starts_with("stack/")
+            {
                 (
                     "has no zone spread (compose and Swarm place no task by zone), so its tasks may share one zone".to_string(),
                     "run it where the platform spreads it over zones (a Kubernetes topology spread on topology.kubernetes.io/zone)",

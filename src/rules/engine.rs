@@ -376,21 +376,19 @@ impl SideCtx<'_> {
         };
         let mut notes = read.read.notes.clone();
         notes.extend(view.notes.iter().cloned());
-        let error = read.read.error.clone().or_else(|| {
-            view.error.as_ref().map(|why| {
-                (
-                    format!("the kustomization does not build: {why}"),
-                    Span::default(),
-                )
-            })
+        // A root that does not build is not assessed (CG004), never half-read.
+        let not_assessed = read.read.not_assessed.clone().or_else(|| {
+            view.error
+                .as_ref()
+                .map(|why| format!("a kustomize build that reads it does not ({why})"))
         });
         Some(Arc::new(Parsed {
             read: FileRead {
                 resources: Vec::new(),
-                error,
+                error: read.read.error.clone(),
                 notes,
                 infrastructure: true,
-                not_assessed: None,
+                not_assessed,
             },
             resources: view.resources.clone(),
             text: read.text.clone(),
@@ -431,6 +429,7 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                 && readers::terraform::address_selected(patterns, set, &r.address)
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
+        Matcher::Resources { set, .. } => set.is_match(&r.address),
         Matcher::Paths { .. } => false,
     })
 }
@@ -1673,13 +1672,17 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 rule.check_change(&change, &mut out);
             }
         }
-        violations.extend(
-            out.into_iter()
-                .filter(|v| {
-                    v.primary.side != Side::Base || !unreadable.contains(v.primary.path.as_ref())
-                })
-                .map(|v| (v, NEW)),
-        );
+        // What a base file held is not called removed when that file cannot
+        // be assessed at head: changed (CG001/CG004), or an input of a
+        // kustomize build that does not build.
+        out.retain(|v| {
+            v.primary.side != Side::Base
+                || !(unreadable.contains(v.primary.path.as_ref())
+                    || head
+                        .file(cache, &mut sources, &v.primary.path)
+                        .is_some_and(|r| r.read.not_assessed.is_some()))
+        });
+        violations.extend(out.into_iter().map(|v| (v, NEW)));
         if need_facts && let Some(service) = hs.or(bs) {
             states.push(ServiceState {
                 name: (*name).clone(),

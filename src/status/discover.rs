@@ -117,12 +117,6 @@ const WORKLOAD_KINDS: &[&str] = &[
     "Job",
 ];
 
-fn is_compose(file: &str) -> bool {
-    let name = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
-    (name.starts_with("docker-compose") || name.starts_with("compose"))
-        && (name.ends_with(".yml") || name.ends_with(".yaml"))
-}
-
 /// The folder of a path (`""` at the root).
 pub fn folder(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
@@ -279,9 +273,14 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
         let Some(blob) = tree.read(&path) else {
             continue;
         };
-        if is_compose(&path) {
+        let read = cache.read_blob(&path, &blob);
+        if read
+            .resources
+            .iter()
+            .any(|r| r.file_kind == FileKind::Compose)
+        {
             infra_files.insert(path.clone());
-            let resources = cache.read_blob(&path, &blob).resources.clone();
+            let resources = read.resources.clone();
             let dir = folder(&path);
             let name = if dir.is_empty() {
                 "compose"
