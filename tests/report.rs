@@ -266,9 +266,10 @@ fn markdown_and_json_with_a_window_inside_a_freeze_and_hours() {
         .iter()
         .map(|c| c["risk"].as_str().expect("risk"))
         .collect();
+    // #102 grants its own waiver: CG407 (a warning) raises its likelihood.
     assert_eq!(
         risks,
-        ["critical", "medium", "low", "medium", "medium", "low"]
+        ["critical", "high", "low", "medium", "medium", "low"]
     );
     let prs: Vec<Option<u64>> = changes.iter().map(|c| c["pull_request"].as_u64()).collect();
     assert_eq!(
@@ -287,6 +288,11 @@ fn markdown_and_json_with_a_window_inside_a_freeze_and_hours() {
         .map(|a| a["approver"].as_str().expect("approver"))
         .collect();
     assert_eq!(approvers, ["@acme/payments", "CAB"]);
+    let reasons = changes[1]["approvals"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("plan relaxed: the plan adds a waiver"),
+        "{reasons}"
+    );
     assert_eq!(
         changes[1]["waivers"][0]["reason"],
         "CAB-1234 canary runs one replica"

@@ -21,6 +21,7 @@ fn check_fixture(case: &str, all: bool) -> Report {
         as_of: jiff::civil::date(2026, 11, 23),
         all,
         fail_on: None,
+        strict: false,
     };
     check(&opts).expect("check runs")
 }

@@ -290,6 +290,9 @@ pub struct Inputs<'a> {
     pub all: bool,
     /// The day of the change (see [`ServiceChange::change_date`]).
     pub change_date: jiff::civil::Date,
+    /// How the change relaxes its own plan (CG407, computed from the plans
+    /// as written, also when `--strict` judges with a stricter head plan).
+    pub relaxations: &'a [Violation],
 }
 
 struct SideCtx<'a> {
@@ -1075,6 +1078,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
+    for v in inputs.relaxations {
+        affected.extend(v.service.clone());
+        violations.push((v.clone(), true));
+    }
     let (bp, hp) = (inputs.base_plan, inputs.head_plan);
     let same_plan = std::ptr::eq(bp, hp);
     let names: BTreeSet<&String> = bp.services.keys().chain(hp.services.keys()).collect();
