@@ -4,6 +4,7 @@
 //! service → findings → renderers. [`check`] runs it for two sides.
 
 pub mod cab;
+pub mod engine;
 pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -15,7 +16,7 @@ pub mod source;
 pub mod status;
 
 use plan::model::Severity;
-use rules::engine::{self, Outcome, ParseCache};
+use rules::engine::{Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -106,6 +107,12 @@ pub struct Summary {
     pub blocking: usize,
     /// Existing findings.
     pub existing: usize,
+    /// Of the introduced ones, those worse than at base (DESIGN §1.5).
+    pub worsened: usize,
+    /// Findings newly in scope (only the mapping changed, or a new plan): never blocking.
+    pub newly_in_scope: usize,
+    /// Base findings the change resolved.
+    pub resolved: usize,
     /// Waived or suppressed findings.
     pub waived: usize,
     /// Affected services.
@@ -117,11 +124,18 @@ impl Report {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for f in &self.outcome.findings {
-            if f.waived {
+            if f.state == engine::State::Resolved {
+                s.resolved += 1;
+            } else if f.waived {
                 s.waived += 1;
+            } else if f.state == engine::State::NewlyInScope {
+                s.newly_in_scope += 1;
             } else if !f.introduced {
                 s.existing += 1;
             } else {
+                if f.state == engine::State::Worsened {
+                    s.worsened += 1;
+                }
                 match f.severity {
                     Severity::Error => s.errors += 1,
                     Severity::Warning => s.warnings += 1,
@@ -136,12 +150,13 @@ impl Report {
         s
     }
 
-    /// The findings to list: introduced ones (and existing ones with `--all`).
+    /// The findings to list: introduced, worsened, newly in scope and
+    /// resolved ones (and existing ones with `--all`).
     pub fn listed(&self) -> impl Iterator<Item = &engine::Finding> {
         self.outcome
             .findings
             .iter()
-            .filter(|f| self.all || f.introduced)
+            .filter(|f| self.all || f.state != engine::State::Existing)
     }
 
     /// A one-line description of what was compared, naming the commits.

@@ -94,7 +94,7 @@ enum PlanCommand {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/main or main].
+    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/HEAD, origin/main, main, origin/master or master].
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
     base: Option<String>,
     /// Head revision [default: HEAD].
@@ -186,8 +186,8 @@ fn status(args: StatusArgs) -> ExitCode {
             Some(d) => Revision::Dir(d),
             None => Revision::Rev(args.rev),
         },
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
     };
     let report = match continuity_guard::status::status(&opts) {
@@ -284,8 +284,8 @@ fn report(args: ReportArgs) -> ExitCode {
     };
     let opts = ReportOptions {
         range,
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
         window: args.window,
     };
@@ -317,6 +317,14 @@ fn report(args: ReportArgs) -> ExitCode {
                 return code;
             }
         }
+    }
+    // Exit 2 only when no commit of the range could be assessed (DESIGN §4).
+    if report.changes.is_empty() && !report.not_assessed.is_empty() {
+        eprintln!(
+            "error: none of the {} commits of the range could be assessed; the report lists why",
+            report.not_assessed.len()
+        );
+        return ExitCode::from(2);
     }
     ExitCode::SUCCESS
 }
@@ -426,8 +434,8 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let opts = CheckOptions {
         sides,
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
         all: args.all,
         fail_on,

@@ -443,12 +443,18 @@ fn since_walks_the_current_branch() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["changes"].as_array().expect("changes").len(), 3);
-    let notes = v["notes"].to_string();
+    // Listed as not assessed with the reason, never dropped (DESIGN §4).
+    let skipped = v["not_assessed"].as_array().expect("not_assessed");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    let text = v["not_assessed"].to_string();
     assert!(
-        notes.contains("(Before the plan): no continuity plan"),
-        "{notes}"
+        text.contains("Before the plan") && text.contains("no continuity plan"),
+        "{text}"
     );
-    assert!(notes.contains("(Repository) is a root commit"), "{notes}");
+    assert!(
+        text.contains("Repository") && text.contains("root commit"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -311,15 +311,20 @@ fn empty_repository_exits_2_unless_staged() {
     let (code, _, err) = run(dir.path(), &["check", "--base", "HEAD", "--head", "HEAD"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("revision `HEAD` not found"), "{err}");
-    // --staged works before the first commit: everything staged is added.
+    // --staged works before the first commit: everything staged is added,
+    // the plan too, so what it finds is newly in scope (adopting the tool
+    // blocks nothing, DESIGN §1.5) but listed.
     common::copy_tree(
         &common::fixtures().join("CG101/replicas-lowered/head"),
         dir.path(),
     );
     git(dir.path(), &["add", "-A"]);
     let (code, out, err) = run(dir.path(), &["check", "--staged", "--as-of", "2026-11-23"]);
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("CG101"), "{out}");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("CG101") && out.contains("newly in scope"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use super::terminal::one_line;
 use crate::Report;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, SourceStore};
+use crate::rules::engine::{Finding, SourceStore, State};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 fn level(s: Severity) -> Level<'static> {
@@ -40,10 +40,20 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
             " [waived: {}]",
             one_line(f.waived_by.as_deref().unwrap_or(""))
         ));
-    } else if !f.introduced {
-        title.push_str(" [existing]");
+    } else {
+        match f.state {
+            State::Existing => title.push_str(" [existing]"),
+            State::NewlyInScope => title.push_str(" [newly in scope: not blocking]"),
+            State::Resolved => title.push_str(" [resolved by this change]"),
+            State::Introduced | State::Worsened => {}
+        }
     }
-    let lvl = level(f.severity);
+    // What the change resolved is good news: never shown as an error.
+    let lvl = if f.state == State::Resolved {
+        Level::NOTE
+    } else {
+        level(f.severity)
+    };
     let primary_label = match &f.service {
         Some(s) => format!("service {}", one_line(s)),
         None => "no service".to_string(),
@@ -136,7 +146,7 @@ pub fn render(report: &Report, color: bool) -> String {
         .collect();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
-        "{} introduced ({} blocking) in {}{}; {} existing, {} waived\n",
+        "{} introduced ({} blocking) in {}{}; {} existing, {}{}{} waived\n",
         [
             plural(s.errors, "error"),
             plural(s.warnings, "warning"),
@@ -151,6 +161,16 @@ pub fn render(report: &Report, color: bool) -> String {
             format!(" ({})", affected.join(", "))
         },
         s.existing,
+        if s.newly_in_scope > 0 {
+            format!("{} newly in scope, ", s.newly_in_scope)
+        } else {
+            String::new()
+        },
+        if s.resolved > 0 {
+            format!("{} resolved, ", s.resolved)
+        } else {
+            String::new()
+        },
         s.waived,
     ));
     out

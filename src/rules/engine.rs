@@ -3,6 +3,8 @@
 //! waivers, inline suppressions and severity overrides.
 
 use super::{RULES, ServiceChange, ServiceView, Violation};
+use crate::engine::compare;
+pub use crate::engine::compare::State;
 use crate::facts::{self, Loc, ServiceFacts};
 use crate::plan::model::{Matcher, Plan, Service, Severity};
 use crate::readers::{self, FileKind, FileRead, Resource, Span};
@@ -19,8 +21,14 @@ pub struct Finding {
     pub name: &'static str,
     /// Severity after overrides.
     pub severity: Severity,
-    /// New in this change.
+    /// New in this change: introduced or worsened (the state that blocks).
     pub introduced: bool,
+    /// Introduced, worsened, existing, newly in scope or resolved (DESIGN §1.5).
+    pub state: State,
+    /// How bad, in the rule's unit (DESIGN §1.5).
+    pub measure: u64,
+    /// The measure of the same violation at base, when it was there.
+    pub base_measure: Option<u64>,
     /// Waived by the plan or suppressed inline.
     pub waived: bool,
     /// Why it is waived (the waiver's reason or the inline comment).
@@ -540,6 +548,20 @@ fn services_of_file(
     path: &str,
     read: Option<&Parsed>,
 ) -> BTreeSet<String> {
+    services_of_resources(plan, index, path, read, None)
+}
+
+/// [`services_of_file`], with content selectors applied only to the
+/// resources `changed` marks (DESIGN §1.5: in a multi-document YAML or a
+/// `.tf` file only the services of the documents or blocks that changed are
+/// touched). `paths` still match the whole file.
+fn services_of_resources(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&Parsed>,
+    changed: Option<&[bool]>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
@@ -552,8 +574,13 @@ fn services_of_file(
     if let Some(r) = read
         && !r.resources.is_empty()
     {
+        let counts = |i: usize| changed.is_none_or(|c| c.get(i).copied().unwrap_or(true));
         for s in &index.by_content {
-            if r.resources.iter().any(|res| content_match(s, res)) {
+            if r.resources
+                .iter()
+                .enumerate()
+                .any(|(i, res)| counts(i) && content_match(s, res))
+            {
                 out.insert(s.name.clone());
             }
         }
@@ -856,7 +883,7 @@ fn inline_suppression_at(
 /// that covers it (the suppression is returned too, for CG406).
 fn judge(
     v: Violation,
-    introduced: bool,
+    (state, base_measure): (State, Option<u64>),
     plan: &Plan,
     as_of: jiff::civil::Date,
     sources: &SourceStore,
@@ -892,7 +919,10 @@ fn judge(
         rule: rule.code(),
         name: rule.name(),
         severity,
-        introduced,
+        introduced: state.is_new(),
+        state,
+        measure: v.measure,
+        base_measure,
         waived: waived_by.is_some(),
         waived_by,
         service: v.service,
@@ -907,6 +937,169 @@ fn judge(
         location,
     };
     Some((finding, suppression))
+}
+
+/// The first word of a subject: the resource's address, for most rules.
+fn first_word(subject: &str) -> &str {
+    subject.split(' ').next().unwrap_or(subject)
+}
+
+/// A violation's state and, when it was there at base, its base measure.
+type Judged = (State, Option<u64>);
+
+/// Violations with their states.
+type JudgedViolations = Vec<(Violation, Judged)>;
+
+/// One service's facts at both sides, compared (DESIGN §1.5 "Comparison").
+struct Compared<'f> {
+    base: &'f ServiceFacts,
+    head: &'f ServiceFacts,
+    /// No plan at base: every head violation is newly in scope.
+    no_base_plan: bool,
+    /// The service is in the head plan (else its removal is CG404's).
+    head_has_service: bool,
+}
+
+impl Compared<'_> {
+    /// Addresses of head resources the service did not have at base that
+    /// stand unchanged in the same file at base: only their mapping to the
+    /// service changed (a label added, a selector widened, a new entry).
+    fn unchanged_outsiders(
+        &self,
+        base: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> BTreeSet<String> {
+        let paired: BTreeSet<usize> =
+            compare::correspond(&self.base.resources, &self.head.resources, &[])
+                .into_iter()
+                .map(|(_, j)| j)
+                .collect();
+        let mut out = BTreeSet::new();
+        for (j, r) in self.head.resources.iter().enumerate() {
+            if paired.contains(&j) {
+                continue;
+            }
+            let Some(read) = base.file(cache, sources, &r.path) else {
+                continue;
+            };
+            if read.resources.iter().any(|b| compare::same_fields(b, r)) {
+                out.insert(r.address.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether a base violation about `address` cannot count as resolved:
+    /// the service left the plan (CG404 speaks), the resource's file cannot
+    /// be read at head (CG001: unknown is not fixed), or the resource still
+    /// stands at head but no longer belongs to the service (CG002/CG404).
+    fn not_resolved(
+        &self,
+        address: &str,
+        head: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> bool {
+        if !self.head_has_service {
+            return true;
+        }
+        let Some(r) = self.base.resources.iter().find(|r| r.address == address) else {
+            return false;
+        };
+        if self.head.resources.iter().any(|h| h.address == address) {
+            return false;
+        }
+        if path_exists(head.tree, &r.path) {
+            return match head.file(cache, sources, &r.path) {
+                Some(read) => {
+                    read.read.error.is_some() || read.resources.iter().any(|h| h.address == address)
+                }
+                None => true,
+            };
+        }
+        false
+    }
+
+    /// The state of each head violation, and the base violations the change
+    /// resolved. `counter` holds the violations of the base facts against the
+    /// head targets: a head measure above theirs is worsened.
+    fn states(
+        &self,
+        at_base: Vec<Violation>,
+        at_head: Vec<Violation>,
+        counter: Vec<Violation>,
+        outsiders: &BTreeSet<String>,
+    ) -> (JudgedViolations, JudgedViolations) {
+        let renames = compare::renames(&self.base.resources, &self.head.resources, &[]);
+        let key = |v: &Violation| (v.rule, compare::translate(&v.subject, &renames));
+        let worst = |vs: &[Violation]| {
+            let mut by: HashMap<(&'static str, String), u64> = HashMap::new();
+            for v in vs {
+                let m = by.entry(key(v)).or_insert(0);
+                *m = (*m).max(v.measure);
+            }
+            by
+        };
+        let (base_by, counter_by) = (worst(&at_base), worst(&counter));
+        let head_keys: BTreeSet<(&'static str, String)> = at_head
+            .iter()
+            .map(|v| (v.rule, v.subject.clone()))
+            .collect();
+        let judged = at_head
+            .into_iter()
+            .map(|mut v| {
+                let k = (v.rule, v.subject.clone());
+                let state = if self.no_base_plan {
+                    (State::NewlyInScope, None)
+                } else if let Some(&was) = base_by.get(&k) {
+                    let before = counter_by.get(&k).copied().unwrap_or(0);
+                    if v.measure > before {
+                        v.message = format!(
+                            "{} (worse than at base: {}, was {})",
+                            v.message,
+                            measure_text(v.rule, v.measure),
+                            measure_text(v.rule, was)
+                        );
+                        (State::Worsened, Some(was))
+                    } else {
+                        (State::Existing, Some(was))
+                    }
+                } else if outsiders.contains(first_word(&v.subject)) {
+                    (State::NewlyInScope, None)
+                } else {
+                    (State::Introduced, None)
+                };
+                (v, state)
+            })
+            .collect();
+        let resolved = at_base
+            .into_iter()
+            .filter(|v| !self.no_base_plan && !head_keys.contains(&key(v)))
+            .map(|v| {
+                let was = v.measure;
+                (v, (State::Resolved, Some(was)))
+            })
+            .collect();
+        (judged, resolved)
+    }
+}
+
+/// A measure in words, in the rule's unit (DESIGN §1.5).
+fn measure_text(rule: &str, m: u64) -> String {
+    let duration =
+        |secs: u64| super::recovery::duration_text(i64::try_from(secs).unwrap_or(i64::MAX));
+    match rule {
+        "CG101" => format!("{m} short of the floor"),
+        "CG104" | "CG105" | "CG201" => format!("{} over the target", duration(m)),
+        "CG301" | "CG303" => format!("{} a year in hours", duration(m.saturating_mul(60))),
+        "CG304" => format!(
+            "{} of hours uncovered a year",
+            duration(m.saturating_mul(60))
+        ),
+        "CG302" => format!("{m} replica-minutes short a year"),
+        _ => format!("measure {m}"),
+    }
 }
 
 /// Runs the check.
@@ -944,7 +1137,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         head_own = PlanIndex::new(inputs.head_plan);
         &head_own
     };
-    let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
+    // Each violation with its state and base measure (change rules: introduced).
+    let mut violations: Vec<(Violation, (State, Option<u64>))> = Vec::new();
+    const NEW: (State, Option<u64>) = (State::Introduced, None);
     let mut affected: BTreeSet<String> = BTreeSet::new();
     let changed_base: Vec<String> = inputs
         .changes
@@ -959,6 +1154,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         .filter_map(|c| c.new_path.clone())
         .collect();
 
+    // Changed files that cannot be read at head (CG001): what they held is
+    // unknown there, never "removed".
+    let mut unreadable: BTreeSet<String> = BTreeSet::new();
     // 1. Changed files → services.
     for change in &inputs.changes.changes {
         let mut mapped = BTreeSet::new();
@@ -974,13 +1172,21 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
+            // Nothing is said about paths the plan ignores.
+            let ignored = head.plan.is_ignored(p);
             match head.tree.kind(p) {
-                Some(EntryKind::Symlink) => notes.push(format!("{p}: symbolic link, not followed")),
-                Some(EntryKind::Submodule) => notes.push(format!("{p}: submodule, not read")),
+                Some(EntryKind::Symlink) if !ignored => {
+                    notes.push(format!("{p}: symbolic link, not followed"));
+                }
+                Some(EntryKind::Submodule) if !ignored => {
+                    notes.push(format!("{p}: submodule, not read"));
+                }
                 _ => {}
             }
             head_read = head.file(cache, &mut sources, p);
-            if let Some(r) = &head_read {
+            if let Some(r) = &head_read
+                && !ignored
+            {
                 notes.extend(r.read.notes.iter().cloned());
             }
             let mut at_head = services_of_file(head.plan, head_index, p, head_read.as_deref());
@@ -991,6 +1197,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.read.error
             {
+                unreadable.insert(p.clone());
                 let owners: Vec<Option<String>> = if at_head.is_empty() {
                     if p.ends_with(".tf") && !head.plan.is_ignored(p) {
                         vec![None]
@@ -1012,7 +1219,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                                 primary: Loc { side: Side::Head, path: Arc::from(p.as_str()), span: *span },
                                 secondary: Vec::new(),
                             },
-                            true,
+                            NEW,
                         ));
                 }
             }
@@ -1021,14 +1228,51 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(why) = not_assessed(head.tree, p, head_read.as_deref())
                 && !head.plan.is_ignored(p)
             {
+                // What the file held at base may still be there: no change
+                // rule calls it removed (as for CG001).
+                unreadable.insert(p.clone());
                 for service in &mapped {
                     let v = super::cg004_not_assessed::violation(p, &why, service);
-                    violations.push((v, true));
+                    violations.push((v, NEW));
                 }
             }
         }
-        // CG002: infrastructure nobody maps.
+        // Touched: for a YAML file read at both sides, content selectors
+        // count only the documents that differ between them. (A `.tf` file's
+        // blocks are built with variables and locals from the whole folder:
+        // it is touched as a whole.)
+        let yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+        let touched = match (&change.old_path, &change.new_path) {
+            (Some(old), Some(new)) if yaml(old) && yaml(new) => {
+                let b = base.file(cache, &mut sources, old);
+                match (b.as_deref(), head_read.as_deref()) {
+                    (Some(b), Some(h))
+                        if b.read.error.is_none()
+                            && h.read.error.is_none()
+                            && !h.resources.is_empty()
+                            && !b.resources.is_empty() =>
+                    {
+                        let (bm, hm) = compare::changed_resources(&b.resources, &h.resources);
+                        let mut t =
+                            services_of_resources(base.plan, &base_index, old, Some(b), Some(&bm));
+                        t.extend(services_of_resources(
+                            head.plan,
+                            head_index,
+                            new,
+                            Some(h),
+                            Some(&hm),
+                        ));
+                        t
+                    }
+                    _ => mapped.clone(),
+                }
+            }
+            _ => mapped.clone(),
+        };
+        // CG002: added or modified infrastructure nobody maps (a deleted file
+        // that no service maps is no finding).
         if mapped.is_empty()
+            && change.new_path.is_some()
             && change.path() != inputs.head_plan.path.as_ref()
             && change.path() != inputs.base_plan.path.as_ref()
         {
@@ -1070,17 +1314,17 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                             primary: Loc { side, path: Arc::from(path.as_str()), span: Span::default() },
                             secondary: Vec::new(),
                         },
-                        true,
+                        NEW,
                     ));
             }
         }
-        affected.extend(mapped);
+        affected.extend(touched);
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
     for v in inputs.relaxations {
         affected.extend(v.service.clone());
-        violations.push((v.clone(), true));
+        violations.push((v.clone(), NEW));
     }
     let (bp, hp) = (inputs.base_plan, inputs.head_plan);
     let same_plan = std::ptr::eq(bp, hp);
@@ -1164,8 +1408,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     let base_exists = |p: &str| path_exists(inputs.base, p);
     let head_exists = |p: &str| path_exists(inputs.head, p);
     let mut states = Vec::new();
-    let mut base_ids: BTreeSet<(String, Option<String>, String)> = BTreeSet::new();
-    let mut head_violations: Vec<Violation> = Vec::new();
+    let mut resolved_violations: Vec<(Violation, (State, Option<u64>))> = Vec::new();
+    // The plan did not exist at base: adopting the tool blocks nothing.
+    let no_base_plan = bp.text.is_empty() && bp.services.is_empty();
     for name in &names {
         let is_affected = affected.contains(*name);
         let expired_waiver = hp
@@ -1227,66 +1472,77 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 file_exists,
             }
         }
+        let base_view = |s| {
+            view(
+                s,
+                bp,
+                bf.as_ref(),
+                &empty,
+                Side::Base,
+                inputs.as_of,
+                &base_exists,
+            )
+        };
+        let head_view = |s| {
+            view(
+                s,
+                hp,
+                hf.as_ref(),
+                &empty,
+                Side::Head,
+                inputs.as_of,
+                &head_exists,
+            )
+        };
         if need_facts {
+            // State rules at base (base targets), at head, and on the base
+            // facts against the head targets (what "worsened" compares with).
+            let (mut at_base, mut at_head, mut counter) = (Vec::new(), Vec::new(), Vec::new());
             for rule in RULES {
                 if let Some(s) = bs {
-                    let mut out = Vec::new();
-                    rule.check(
-                        &view(
+                    let v = base_view(s);
+                    rule.check(&v, &mut at_base);
+                }
+                if let Some(s) = hs {
+                    let v = head_view(s);
+                    rule.check(&v, &mut at_head);
+                    rule.notes(&v, &mut notes);
+                    if bs.is_some() {
+                        let v = view(
                             s,
-                            bp,
+                            hp,
                             bf.as_ref(),
                             &empty,
                             Side::Base,
                             inputs.as_of,
                             &base_exists,
-                        ),
-                        &mut out,
-                    );
-                    base_ids.extend(
-                        out.into_iter()
-                            .map(|v| (v.rule.to_string(), v.service, v.subject)),
-                    );
+                        );
+                        rule.check(&v, &mut counter);
+                    }
                 }
-                if let Some(s) = hs {
-                    let v = view(
-                        s,
-                        hp,
-                        hf.as_ref(),
-                        &empty,
-                        Side::Head,
-                        inputs.as_of,
-                        &head_exists,
-                    );
-                    rule.check(&v, &mut head_violations);
-                    rule.notes(&v, &mut notes);
+            }
+            let sides = Compared {
+                base: bf.as_ref().unwrap_or(&empty),
+                head: hf.as_ref().unwrap_or(&empty),
+                no_base_plan,
+                head_has_service: hs.is_some(),
+            };
+            let outsiders = sides.unchanged_outsiders(&base, cache, &mut sources);
+            let (judged, resolved) = sides.states(at_base, at_head, counter, &outsiders);
+            violations.extend(judged);
+            for (v, state) in resolved {
+                // A file that cannot be read or assessed at head resolves nothing.
+                if !unreadable.contains(v.primary.path.as_ref())
+                    && !sides.not_resolved(first_word(&v.subject), &head, cache, &mut sources)
+                {
+                    resolved_violations.push((v, state));
                 }
             }
         }
         let change = ServiceChange {
             name,
-            base: bs.map(|s| {
-                view(
-                    s,
-                    bp,
-                    bf.as_ref(),
-                    &empty,
-                    Side::Base,
-                    inputs.as_of,
-                    &base_exists,
-                )
-            }),
-            head: hs.map(|s| {
-                view(
-                    s,
-                    hp,
-                    hf.as_ref(),
-                    &empty,
-                    Side::Head,
-                    inputs.as_of,
-                    &head_exists,
-                )
-            }),
+            base: bs.map(base_view),
+            head: hs.map(head_view),
             change_date: inputs.change_date,
             orphans,
         };
@@ -1296,7 +1552,13 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 rule.check_change(&change, &mut out);
             }
         }
-        violations.extend(out.into_iter().map(|v| (v, true)));
+        violations.extend(
+            out.into_iter()
+                .filter(|v| {
+                    v.primary.side != Side::Base || !unreadable.contains(v.primary.path.as_ref())
+                })
+                .map(|v| (v, NEW)),
+        );
         if need_facts && let Some(service) = hs.or(bs) {
             states.push(ServiceState {
                 name: (*name).clone(),
@@ -1307,15 +1569,18 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             });
         }
     }
-    violations.extend(head_violations.into_iter().map(|v| (v, false)));
-
     // 5. Verdicts.
     let mut findings = Vec::new();
     let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
-    for (v, change_rule) in violations {
-        let introduced = change_rule
-            || !base_ids.contains(&(v.rule.to_string(), v.service.clone(), v.subject.clone()));
-        let Some((finding, suppression)) = judge(v, introduced, hp, inputs.as_of, &sources) else {
+    for (v, state) in resolved_violations {
+        // Judged as the base plan judged it (its waivers and severities).
+        if let Some((finding, _)) = judge(v, state, bp, inputs.as_of, &sources) {
+            findings.push(finding);
+        }
+    }
+    for (v, state) in violations {
+        let introduced = state.0.is_new();
+        let Some((finding, suppression)) = judge(v, state, hp, inputs.as_of, &sources) else {
             continue;
         };
         if let Some(s) = suppression
@@ -1343,6 +1608,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 name: rule.name(),
                 severity,
                 introduced,
+                state: if introduced { State::Introduced } else { State::Existing },
+                measure: 1,
+                base_measure: None,
                 waived: false,
                 waived_by: None,
                 service,
@@ -1530,7 +1798,9 @@ pub fn evaluate_side(
         }
         let mut findings: Vec<Finding> = violations
             .into_iter()
-            .filter_map(|v| judge(v, false, plan, as_of, &sources).map(|(f, _)| f))
+            .filter_map(|v| {
+                judge(v, (State::Existing, None), plan, as_of, &sources).map(|(f, _)| f)
+            })
             .collect();
         findings.sort_by(|a, b| {
             b.severity

@@ -23,7 +23,9 @@ pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, 
         })
 }
 
-/// The default base revision (DESIGN §1.1): `origin/$GITHUB_BASE_REF`, `$GITHUB_BASE_REF`, `origin/main`, `main`.
+/// The default base revision (DESIGN §4): `origin/$GITHUB_BASE_REF`,
+/// `$GITHUB_BASE_REF`, `origin/HEAD` (the remote's default branch), then
+/// `origin/main`, `main`, `origin/master`, `master`.
 pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
     let mut candidates = Vec::new();
     if let Ok(b) = std::env::var("GITHUB_BASE_REF")
@@ -32,8 +34,16 @@ pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
         candidates.push(format!("origin/{b}"));
         candidates.push(b);
     }
-    candidates.push("origin/main".into());
-    candidates.push("main".into());
+    candidates.extend(
+        [
+            "origin/HEAD",
+            "origin/main",
+            "main",
+            "origin/master",
+            "master",
+        ]
+        .map(String::from),
+    );
     for c in &candidates {
         if repo
             .revparse_single(c)
