@@ -36,7 +36,7 @@ fn visible(text: &str, span: crate::readers::Span) -> std::ops::Range<usize> {
 /// The lines a (visible) span covers, the span relative to them: the
 /// snippet is cut to them, so annotate-snippets reads those lines and not
 /// the whole file for every finding (10,000 findings in one 1.7 MB file cost
-/// findings × file size). `line` is the span's 1-based first line.
+/// findings × file size).
 fn excerpt(text: &str, span: std::ops::Range<usize>) -> (&str, std::ops::Range<usize>) {
     let from = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
     let to = text[span.end..]
