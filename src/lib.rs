@@ -59,6 +59,9 @@ pub struct CheckOptions {
     pub all: bool,
     /// `--fail-on` (`None` = never).
     pub fail_on: Option<Severity>,
+    /// `--strict`: judge the head with the base plan's `ignore`, `rules`,
+    /// `waivers` and assumptions and the stricter of each service's entries.
+    pub strict: bool,
 }
 
 /// Why a check could not assess (exit 2).
@@ -235,6 +238,29 @@ fn check_trees_diffing<'c>(
 ) -> Result<(Cow<'c, ChangeSet>, Outcome), CheckError> {
     let (base_plan, head_plan, changes) =
         plans_and_changes(base, head, diff, opts.plan.as_deref(), cache)?;
+    let relaxations = if std::ptr::eq(base_plan.as_ref(), head_plan.as_ref()) {
+        Vec::new()
+    } else {
+        let infrastructure_at_base = || {
+            base.list_under("")
+                .into_iter()
+                .filter(|p| readers::is_read(&p.to_ascii_lowercase()))
+                .collect()
+        };
+        rules::cg407_plan_relaxed::relaxations(
+            &base_plan,
+            &head_plan,
+            opts.as_of,
+            &infrastructure_at_base,
+        )
+    };
+    // A plan at base only is an error above; an empty base plan (none at
+    // base) has nothing to be stricter with.
+    let head_plan = if opts.strict && !relaxations.is_empty() {
+        Arc::new(plan::strict::stricter(&base_plan, &head_plan, opts.as_of))
+    } else {
+        head_plan
+    };
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
         .and_then(|t| crate::tzdb::zone(&head_plan.timezone).map(|(_, tz)| t.to_zoned(tz).date()))
@@ -248,6 +274,7 @@ fn check_trees_diffing<'c>(
         as_of: opts.as_of,
         all: opts.all,
         change_date,
+        relaxations: &relaxations,
     };
     let outcome = engine::run(&inputs, cache);
     Ok((changes, outcome))

@@ -126,6 +126,9 @@ struct CheckArgs {
     /// Also list existing (not introduced) findings; they never fail the run.
     #[arg(long)]
     all: bool,
+    /// Judge the head with the base plan's ignore, rules, waivers and assumptions and the stricter of each service's two entries, so a change cannot relax its own gate (for protected branches).
+    #[arg(long)]
+    strict: bool,
     /// The day the check is made for (YYYY-MM-DD) [default: today].
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
@@ -439,6 +442,7 @@ fn check(args: CheckArgs) -> ExitCode {
         as_of,
         all: args.all,
         fail_on,
+        strict: args.strict,
     };
     // The parse cache and the report live until the process ends: freeing
     // thousands of parsed files one by one is work nobody needs.

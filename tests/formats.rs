@@ -24,6 +24,7 @@ fn git_report(dir: &Path) -> Report {
         as_of: as_of(),
         all: false,
         fail_on: Some(continuity_guard::plan::model::Severity::Error),
+        strict: false,
     })
     .expect("check runs")
 }
@@ -39,6 +40,7 @@ fn dir_report(before: &Path, after: &Path, all: bool) -> Report {
         as_of: as_of(),
         all,
         fail_on: Some(continuity_guard::plan::model::Severity::Error),
+        strict: false,
     })
     .expect("check runs")
 }
@@ -668,6 +670,7 @@ fn action_check_step_survives_bash_e() {
             .env("INPUT_BASE", "")
             .env("INPUT_HEAD", "")
             .env("INPUT_FAIL_ON", "error")
+            .env("INPUT_STRICT", "true")
             .env("INPUT_SARIF", &sarif)
             .env("PR_BASE_SHA", base.trim())
             .env("PR_HEAD_SHA", head.trim())

@@ -153,6 +153,7 @@ proptest! {
             as_of: jiff::civil::date(2026, 11, 23),
             all: true,
             fail_on: None,
+            strict: false,
         })
         .expect("assessed");
         let new: Vec<String> = report

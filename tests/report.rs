@@ -268,7 +268,8 @@ fn markdown_and_json_with_a_window_inside_a_freeze_and_hours() {
         .map(|c| c["risk"].as_str().expect("risk"))
         .collect();
     // #102's canary runs one replica: CG101 is waived, but one replica is
-    // one zone (CG102, introduced) in a multi_az tier.
+    // one zone (CG102, introduced) in a multi_az tier; it also grants its
+    // own waiver (CG407, a warning).
     assert_eq!(
         risks,
         ["critical", "critical", "low", "medium", "medium", "low"]
@@ -290,6 +291,11 @@ fn markdown_and_json_with_a_window_inside_a_freeze_and_hours() {
         .map(|a| a["approver"].as_str().expect("approver"))
         .collect();
     assert_eq!(approvers, ["@acme/payments", "CAB"]);
+    let reasons = changes[1]["approvals"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("plan relaxed: the plan adds a waiver"),
+        "{reasons}"
+    );
     assert_eq!(
         changes[1]["waivers"][0]["reason"],
         "CAB-1234 canary runs one replica"

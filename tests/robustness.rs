@@ -835,3 +835,48 @@ fn staged_mode_reads_the_index_git_commit_names() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("CG101"), "{out}");
 }
+
+/// Rewrites a plan's text to relax it.
+type Relax = fn(&str) -> String;
+
+/// The pull request brings its own relaxed plan: each relaxation is CG407
+/// (a warning needing approval), and `--strict` judges with the base's gate.
+#[test]
+fn a_change_cannot_relax_its_own_gate_under_strict() {
+    let cases: [(&str, Relax); 5] = [
+        ("ignore", |p| format!("{p}ignore: [\"**\"]\n")),
+        ("rules", |p| format!("{p}rules:\n  CG101: off\n")),
+        ("waiver", |p| {
+            format!(
+                "{p}waivers:\n  - {{ rule: CG101, service: payments, reason: mine, expires: 2027-06-30 }}\n"
+            )
+        }),
+        ("tier", |p| p.replace("min_replicas: 3", "min_replicas: 1")),
+        ("match", |p| {
+            p.replace("paths: [\"deploy/payments/**\"]", "paths: [\"nothing/**\"]")
+        }),
+    ];
+    for (name, relax) in cases {
+        let dir = repo();
+        lower_replicas(dir.path());
+        let plan = std::fs::read_to_string(dir.path().join("continuity.yaml")).expect("plan");
+        write(dir.path(), "continuity.yaml", relax(&plan).as_bytes());
+        commit(dir.path(), name);
+        let (code, out, err) = checked(dir.path(), &["--format", "json"]);
+        assert!(code == 0 || code == 1, "{name}: {out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let findings = v["findings"].as_array().expect("findings");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["rule"] == "CG407" && f["severity"] == "warning"),
+            "{name}: {out}"
+        );
+        let (code, out, err) = checked(dir.path(), &["--strict"]);
+        assert_eq!(
+            code, 1,
+            "{name}: strict judges with the base's gate: {out}{err}"
+        );
+        assert!(out.contains("error[CG101]"), "{name}: {out}");
+    }
+}

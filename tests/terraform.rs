@@ -23,6 +23,7 @@ fn check_fixture(case: &str, all: bool) -> Report {
         as_of: jiff::civil::date(2026, 11, 23),
         all,
         fail_on: None,
+        strict: false,
     };
     check(&opts).expect("check runs")
 }
@@ -235,6 +236,7 @@ fn terraform_init_modules_json_maps_a_registry_module_to_its_copy() {
         as_of: jiff::civil::date(2026, 11, 23),
         all: false,
         fail_on: None,
+        strict: false,
     })
     .expect("check runs");
     let cg102: Vec<_> = report

@@ -7,6 +7,7 @@ pub mod hours;
 pub mod load;
 pub mod model;
 mod split;
+pub mod strict;
 
 pub use load::{PlanError, load};
 pub use model::Plan;

@@ -93,7 +93,7 @@ pub fn read_blob(path: &Arc<str>, blob: &crate::source::Blob) -> FileRead {
 }
 
 /// Whether a (lowercase) path is one the readers read.
-fn is_read(lower: &str) -> bool {
+pub fn is_read(lower: &str) -> bool {
     [".yaml", ".yml", ".tf", ".json", ".template", ".tfvars"]
         .iter()
         .any(|ext| lower.ends_with(ext))

@@ -298,6 +298,9 @@ pub struct Inputs<'a> {
     pub all: bool,
     /// The day of the change (see [`ServiceChange::change_date`]).
     pub change_date: jiff::civil::Date,
+    /// How the change relaxes its own plan (CG407, computed from the plans
+    /// as written, also when `--strict` judges with a stricter head plan).
+    pub relaxations: &'a [Violation],
 }
 
 struct SideCtx<'a> {
@@ -1361,6 +1364,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(why) = not_assessed(head.tree, p, head_read.as_deref())
                 && !head.plan.is_ignored(p)
             {
+                // What the file held at base may still be there: no change
+                // rule calls it removed (as for CG001).
                 unreadable.insert(p.clone());
                 for service in &mapped {
                     let v = super::cg004_not_assessed::violation(p, &why, service);
@@ -1453,6 +1458,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
+    for v in inputs.relaxations {
+        affected.extend(v.service.clone());
+        violations.push((v.clone(), NEW));
+    }
     let (bp, hp) = (inputs.base_plan, inputs.head_plan);
     let same_plan = std::ptr::eq(bp, hp);
     let names: BTreeSet<&String> = bp.services.keys().chain(hp.services.keys()).collect();
@@ -1654,7 +1663,10 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             let (judged, resolved) = sides.states(at_base, at_head, counter, &outsiders);
             violations.extend(judged);
             for (v, state) in resolved {
-                if !sides.not_resolved(first_word(&v.subject), &head, cache, &mut sources) {
+                // A file that cannot be read or assessed at head resolves nothing.
+                if !unreadable.contains(v.primary.path.as_ref())
+                    && !sides.not_resolved(first_word(&v.subject), &head, cache, &mut sources)
+                {
                     resolved_violations.push((v, state));
                 }
             }

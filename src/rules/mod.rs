@@ -28,6 +28,7 @@ mod cg403_recovery_plan_missing;
 mod cg404_service_removed;
 mod cg405_waiver_expired;
 mod cg406_suppression_without_reason;
+pub mod cg407_plan_relaxed;
 pub mod recovery;
 #[cfg(test)]
 mod testutil;
@@ -198,6 +199,7 @@ pub const RULES: &[&dyn Rule] = &[
     &cg404_service_removed::ServiceRemoved,
     &cg405_waiver_expired::WaiverExpired,
     &cg406_suppression_without_reason::SuppressionWithoutReason,
+    &cg407_plan_relaxed::PlanRelaxed,
 ];
 
 /// All codes of DESIGN §3, including those whose rule files have not landed yet
@@ -205,7 +207,7 @@ pub const RULES: &[&dyn Rule] = &[
 pub const KNOWN_CODES: &[&str] = &[
     "CG001", "CG002", "CG003", "CG004", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106",
     "CG201", "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402",
-    "CG403", "CG404", "CG405", "CG406",
+    "CG403", "CG404", "CG405", "CG406", "CG407",
 ];
 
 /// Whether a code names a rule.
