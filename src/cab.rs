@@ -153,11 +153,12 @@ pub fn impact_of(service: &Service) -> Level {
     }
 }
 
-/// The likelihood from the worst unwaived introduced finding.
+/// The likelihood from the worst unwaived introduced finding of a service
+/// (an unmapped file, CG002, asks for a plan entry, not for CAB risk).
 pub fn likelihood_of(findings: &[Finding]) -> Level {
     match findings
         .iter()
-        .filter(|f| f.introduced && !f.waived)
+        .filter(|f| f.introduced && !f.waived && f.service.is_some())
         .map(|f| f.severity)
         .max()
     {
@@ -433,8 +434,22 @@ pub struct CabReport {
     pub services: Vec<ServiceEntry>,
     /// `--window`.
     pub window: Option<Window>,
-    /// Notes (root commits, ambiguous window start, …).
+    /// Notes (ambiguous window start, …).
     pub notes: Vec<String>,
+    /// Commits of the range that could not be assessed, with the reason
+    /// (DESIGN §4: never dropped).
+    pub not_assessed: Vec<NotAssessed>,
+}
+
+/// A commit `report` could not assess.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NotAssessed {
+    /// Full commit id.
+    pub commit: String,
+    /// The pull request's title, else the commit's summary.
+    pub title: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A waiver used in the range, with the change that used it.
@@ -1075,6 +1090,7 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
         fail_on: Some(Severity::Error),
     };
     let mut notes = Vec::new();
+    let mut not_assessed = Vec::new();
     let mut changes = Vec::new();
     // The latest plan entry seen for each service touched, and its plan.
     let mut latest: BTreeMap<String, (Service, Arc<Plan>)> = BTreeMap::new();
@@ -1082,18 +1098,17 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
         let (pull_request, title) = pull_request(&message);
         let id = commit.id().to_string();
+        let mut skip = |reason: String| {
+            not_assessed.push(NotAssessed {
+                commit: id.clone(),
+                title: title.clone(),
+                reason,
+            });
+        };
         if commit.parent_count() == 0 {
-            notes.push(format!(
-                "{} ({title}) is a root commit: there is no parent to compare it with, so it is not assessed",
-                short(&id)
-            ));
+            skip("a root commit: there is no parent to compare it with".into());
             continue;
         }
-        let fail = |error: CheckError| ReportError::Change {
-            commit: short(&id),
-            title: title.clone(),
-            error: Box::new(error),
-        };
         let parent = commit
             .parent(0)
             .map_err(|e| ReportError::Source(shallow_hint(&repo, e)))?;
@@ -1105,10 +1120,7 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
             matches!(cache.plan(t, opts.plan.as_deref()), Ok(None))
         };
         if no_plan(&head_tree, &mut cache) && no_plan(&base_tree, &mut cache) {
-            notes.push(format!(
-                "{} ({title}): no continuity plan at this commit or its parent, not assessed",
-                short(&id)
-            ));
+            skip("no continuity plan at this commit or its parent (pass --plan FILE outside the repository to replay history against one plan)".into());
             continue;
         }
         let diff = source::git::diff_commits(&repo, &parent, commit)?;
@@ -1119,17 +1131,28 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
             &check_opts,
             Some(parent.time().seconds()),
             &mut cache,
-        )
-        .map_err(fail)?;
+        );
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                skip(e.to_string());
+                continue;
+            }
+        };
         // Both plans are cached by blob id now; check_trees has validated them.
-        let head_plan = cache
+        let plans = cache
             .plan(&head_tree, opts.plan.as_deref())
-            .map_err(|e| fail(CheckError::Plan(e)))?;
-        let base_plan = cache
-            .plan(&base_tree, opts.plan.as_deref())
-            .map_err(|e| fail(CheckError::Plan(e)))?;
-        let Some(head_plan) = head_plan else {
-            continue;
+            .and_then(|h| Ok((h, cache.plan(&base_tree, opts.plan.as_deref())?)));
+        let (head_plan, base_plan) = match plans {
+            Ok((Some(h), b)) => (h, b),
+            Ok((None, _)) => {
+                skip("no continuity plan at this commit".into());
+                continue;
+            }
+            Err(e) => {
+                skip(CheckError::Plan(e).to_string());
+                continue;
+            }
         };
         let mut services = Vec::new();
         for state in outcome.services.iter().filter(|s| s.affected) {
@@ -1347,6 +1370,7 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
         services,
         window,
         notes,
+        not_assessed,
     })
 }
 

@@ -4,6 +4,7 @@
 //! service → findings → renderers. [`check`] runs it for two sides.
 
 pub mod cab;
+pub mod engine;
 pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -15,7 +16,7 @@ pub mod source;
 pub mod status;
 
 use plan::model::Severity;
-use rules::engine::{self, Outcome, ParseCache};
+use rules::engine::{Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -103,6 +104,12 @@ pub struct Summary {
     pub blocking: usize,
     /// Existing findings.
     pub existing: usize,
+    /// Of the introduced ones, those worse than at base (DESIGN §1.5).
+    pub worsened: usize,
+    /// Findings newly in scope (only the mapping changed, or a new plan): never blocking.
+    pub newly_in_scope: usize,
+    /// Base findings the change resolved.
+    pub resolved: usize,
     /// Waived or suppressed findings.
     pub waived: usize,
     /// Affected services.
@@ -114,11 +121,18 @@ impl Report {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for f in &self.outcome.findings {
-            if f.waived {
+            if f.state == engine::State::Resolved {
+                s.resolved += 1;
+            } else if f.waived {
                 s.waived += 1;
+            } else if f.state == engine::State::NewlyInScope {
+                s.newly_in_scope += 1;
             } else if !f.introduced {
                 s.existing += 1;
             } else {
+                if f.state == engine::State::Worsened {
+                    s.worsened += 1;
+                }
                 match f.severity {
                     Severity::Error => s.errors += 1,
                     Severity::Warning => s.warnings += 1,
@@ -133,12 +147,13 @@ impl Report {
         s
     }
 
-    /// The findings to list: introduced ones (and existing ones with `--all`).
+    /// The findings to list: introduced, worsened, newly in scope and
+    /// resolved ones (and existing ones with `--all`).
     pub fn listed(&self) -> impl Iterator<Item = &engine::Finding> {
         self.outcome
             .findings
             .iter()
-            .filter(|f| self.all || f.introduced)
+            .filter(|f| self.all || f.state != engine::State::Existing)
     }
 
     /// A one-line description of what was compared, naming the commits.
@@ -284,15 +299,20 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 }
             };
             let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
-            let base_tree = source::terraform_init::WithTerraformInit {
+            let base_side = source::terraform_init::WithTerraformInit {
                 inner: base_tree.as_ref(),
                 root: workdir.clone(),
             };
-            let index = source::terraform_init::WithTerraformInit {
+            let head_side = source::terraform_init::WithTerraformInit {
                 inner: &index,
                 root: workdir,
             };
-            let outcome = check_trees(&base_tree, &index, &changes, opts, None, cache)?;
+            let outcome = check_trees(&base_side, &head_side, &changes, opts, None, cache);
+            // A missing object explains whatever else went wrong (a plan not found).
+            if let Some(e) = index.unreadable() {
+                return Err(e.into());
+            }
+            let outcome = outcome?;
             Ok(Report {
                 base: head_commit
                     .as_ref()
@@ -332,11 +352,11 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
             let ht = source::git::CommitTree::new(&repo, &head_commit)?;
             // `terraform init`'s module copies are read from the work tree.
             let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
-            let bt = source::terraform_init::WithTerraformInit {
+            let base_side = source::terraform_init::WithTerraformInit {
                 inner: &bt,
                 root: workdir.clone(),
             };
-            let ht = source::terraform_init::WithTerraformInit {
+            let head_side = source::terraform_init::WithTerraformInit {
                 inner: &ht,
                 root: workdir,
             };
@@ -345,14 +365,19 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     .map(Cow::Owned)
                     .map_err(CheckError::from)
             };
-            let (changes, outcome) = check_trees_diffing(
-                &bt,
-                &ht,
+            let checked = check_trees_diffing(
+                &base_side,
+                &head_side,
                 diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),
                 cache,
-            )?;
+            );
+            // A missing object explains whatever else went wrong (a plan not found).
+            if let Some(e) = ht.unreadable().or_else(|| bt.unreadable()) {
+                return Err(e.into());
+            }
+            let (changes, outcome) = checked?;
             let changes = changes.into_owned();
             let mut base_info = source::git::side_info(&base_rev, &base_commit);
             if merge_base != base_tip.id() {

@@ -10,6 +10,43 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `eprintln!` that never panics: a closed or full standard error loses the
+/// message, not the exit code.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Set once standard output's reader has gone (`| head -1`): nothing more is written.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to standard output. A reader that stopped reading (a broken pipe)
+/// ends the output quietly and the run keeps its exit code; any other
+/// failure (`> /dev/full`) is exit 2 naming where the output went.
+fn emit(text: &str) -> Result<(), ExitCode> {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => {
+            let target = std::fs::read_link("/proc/self/fd/1")
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "standard output".into());
+            Err(usage(&format!("cannot write to {target}: {e}")))
+        }
+    }
+}
+
 /// Checks infrastructure changes against service continuity plans: RTO, RPO,
 /// hours of operation, dependencies and plan testing.
 #[derive(Parser)]
@@ -57,7 +94,7 @@ enum PlanCommand {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/main or main].
+    /// Base revision [default: merge-base of HEAD with origin/$GITHUB_BASE_REF, $GITHUB_BASE_REF, origin/HEAD, origin/main, main, origin/master or master].
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
     base: Option<String>,
     /// Head revision [default: HEAD].
@@ -146,8 +183,8 @@ fn status(args: StatusArgs) -> ExitCode {
             Some(d) => Revision::Dir(d),
             None => Revision::Rev(args.rev),
         },
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
     };
     let report = match continuity_guard::status::status(&opts) {
@@ -166,19 +203,23 @@ fn status(args: StatusArgs) -> ExitCode {
                 return usage(&format!("cannot write {}: {e}", p.display()));
             }
         }
-        None => print!("{text}"),
+        None => {
+            if let Err(code) = emit(&text) {
+                return code;
+            }
+        }
     }
     ExitCode::SUCCESS
 }
 
 fn init(args: InitArgs) -> ExitCode {
     match continuity_guard::status::init::run(&args.repo, args.print, args.force) {
-        Ok((text, None)) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok((text, None)) => match emit(&text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Ok((_, Some(path))) => {
-            eprintln!(
+            say!(
                 "wrote {}: decide the lines marked DECIDE, then run `continuity-guard plan validate`",
                 path.display()
             );
@@ -240,8 +281,8 @@ fn report(args: ReportArgs) -> ExitCode {
     };
     let opts = ReportOptions {
         range,
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
         window: args.window,
     };
@@ -252,7 +293,7 @@ fn report(args: ReportArgs) -> ExitCode {
             title,
             error,
         }) => {
-            eprintln!("error: cannot assess commit {commit} ({title})");
+            say!("error: cannot assess commit {commit} ({title})");
             return check_error(&error);
         }
         Err(e) => return usage(&e.to_string()),
@@ -268,7 +309,19 @@ fn report(args: ReportArgs) -> ExitCode {
                 return usage(&format!("cannot write {}: {e}", p.display()));
             }
         }
-        None => print!("{text}"),
+        None => {
+            if let Err(code) = emit(&text) {
+                return code;
+            }
+        }
+    }
+    // Exit 2 only when no commit of the range could be assessed (DESIGN §4).
+    if report.changes.is_empty() && !report.not_assessed.is_empty() {
+        eprintln!(
+            "error: none of the {} commits of the range could be assessed; the report lists why",
+            report.not_assessed.len()
+        );
+        return ExitCode::from(2);
     }
     ExitCode::SUCCESS
 }
@@ -291,7 +344,7 @@ fn color_stderr() -> bool {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    say!("error: {msg}");
     ExitCode::from(2)
 }
 
@@ -305,7 +358,10 @@ fn plan_error(e: &plan::PlanError) -> String {
     let text: &str = &e.text;
     let start = e.span.start.min(text.len());
     let end = e.span.end.clamp(start, text.len());
-    let title = format!("invalid continuity plan: {}", e.message);
+    let title = format!(
+        "invalid continuity plan: {}",
+        render::terminal::one_line(&e.message)
+    );
     let group = Group::with_title(Level::ERROR.primary_title(title)).element(
         Snippet::source(text)
             .path(e.path.as_str())
@@ -318,8 +374,8 @@ fn plan_error(e: &plan::PlanError) -> String {
 
 fn check_error(e: &CheckError) -> ExitCode {
     match e {
-        CheckError::Plan(p) => eprintln!("{}", plan_error(p)),
-        other => eprintln!("error: {other}"),
+        CheckError::Plan(p) => say!("{}", plan_error(p)),
+        other => say!("error: {other}"),
     }
     ExitCode::from(2)
 }
@@ -375,8 +431,8 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let opts = CheckOptions {
         sides,
+        plan: args.plan.map(|p| plan::resolve_explicit(&args.repo, &p)),
         repo_dir: args.repo,
-        plan: args.plan,
         as_of,
         all: args.all,
         fail_on,
@@ -408,7 +464,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     && let Err(e) =
                         append_summary(&summary, &render::markdown::render(report, &markdown_opts))
                 {
-                    eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY ({summary}): {e}");
+                    say!("warning: cannot append to $GITHUB_STEP_SUMMARY ({summary}): {e}");
                 }
                 render::github::render(report)
             }
@@ -420,7 +476,11 @@ fn check(args: CheckArgs) -> ExitCode {
                     return usage(&format!("cannot write {}: {e}", p.display()));
                 }
             }
-            None => print!("{text}"),
+            None => {
+                if let Err(code) = emit(&text) {
+                    return code;
+                }
+            }
         }
     }
     if report.summary().blocking > 0 {
@@ -454,59 +514,64 @@ fn main() -> ExitCode {
         Command::Status(args) => status(args),
         Command::Init(args) => init(args),
         Command::Rules => {
-            for r in rules::RULES {
-                println!(
-                    "{}  {:<28} {:<8} {}",
-                    r.code(),
-                    r.name(),
-                    r.severity().as_str(),
-                    r.summary()
-                );
-            }
-            ExitCode::SUCCESS
+            let text: String = rules::RULES
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}  {:<28} {:<8} {}\n",
+                        r.code(),
+                        r.name(),
+                        r.severity().as_str(),
+                        r.summary()
+                    )
+                })
+                .collect();
+            emit(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         Command::Explain { code } => match rules::find(&code) {
-            Some(r) => {
-                print!("{}", rules::documentation(r));
-                ExitCode::SUCCESS
-            }
+            Some(r) => emit(&rules::documentation(r))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS),
             None => usage(&format!(
                 "unknown rule `{code}`; `continuity-guard rules` lists them"
             )),
         },
         Command::Plan { command } => match command {
-            PlanCommand::Schema => {
-                println!("{}", plan::load::schema());
-                ExitCode::SUCCESS
-            }
+            PlanCommand::Schema => emit(&format!("{}\n", plan::load::schema()))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS),
             PlanCommand::Validate { path } => {
                 let path = path.or_else(|| {
                     plan::DEFAULT_PATHS
                         .iter()
                         .map(PathBuf::from)
-                        .find(|p| p.exists())
+                        .find(|p| p.symlink_metadata().is_ok())
                 });
                 let Some(path) = path else {
                     return usage(
                         "no plan found: looked for continuity.yaml and .continuity/plan.yaml",
                     );
                 };
-                let text = match std::fs::read(&path) {
+                // Never a link's target nor a device: the message would
+                // quote what the repository did not hold.
+                let text = match continuity_guard::source::read_regular_file(
+                    &path,
+                    continuity_guard::readers::MAX_FILE_BYTES,
+                ) {
                     Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                     Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
                 };
                 match plan::load(&path.display().to_string(), &text) {
-                    Ok(p) => {
-                        println!(
-                            "{}: valid, {} service{}",
-                            path.display(),
-                            p.services.len(),
-                            if p.services.len() == 1 { "" } else { "s" }
-                        );
-                        ExitCode::SUCCESS
-                    }
+                    Ok(p) => emit(&format!(
+                        "{}: valid, {} service{}\n",
+                        path.display(),
+                        p.services.len(),
+                        if p.services.len() == 1 { "" } else { "s" }
+                    ))
+                    .err()
+                    .unwrap_or(ExitCode::SUCCESS),
                     Err(e) => {
-                        eprintln!("{}", plan_error(&e));
+                        say!("{}", plan_error(&e));
                         ExitCode::from(2)
                     }
                 }

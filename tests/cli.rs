@@ -157,7 +157,8 @@ fn renames_keep_existing_findings_existing() {
     let (code, out, err) = check(dir.path(), &["--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["summary"]["existing"], 1, "{out}");
+    // CG101 (1 replica of 3) and CG102 (one replica is one zone).
+    assert_eq!(v["summary"]["existing"], 2, "{out}");
     assert_eq!(v["summary"]["errors"], 0, "{out}");
 }
 
@@ -241,14 +242,17 @@ fn hostile_files_are_cg001_not_crashes() {
         "chart.yaml",
         b"apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n",
     );
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("template"), "{out}");
+    assert_eq!(code, 1, "a mapped template is not assessed (CG004): {out}");
+    assert!(out.contains("template") && out.contains("CG004"), "{out}");
     let (code, out) = hostile(
         "big.yaml",
         b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n",
     );
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("LFS"), "{out}");
+    assert_eq!(
+        code, 1,
+        "a mapped LFS pointer is not assessed (CG004): {out}"
+    );
+    assert!(out.contains("LFS") && out.contains("CG004"), "{out}");
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                     floor_loc: Loc::of(side, r, Some(node)),
                     pod_labels: r.labels.clone(),
                     zone_spread: false,
+                    zone_loc: Loc::of(side, r, None),
                 }),
                 None => {
                     unknown = true;
@@ -81,6 +82,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 floor_loc: Loc::of(side, first, None),
                 pod_labels: first.labels.clone(),
                 zone_spread: false,
+                zone_loc: Loc::of(side, first, None),
             });
         }
         restart_note(&files, &display, &mut facts.notes);

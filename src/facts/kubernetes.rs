@@ -9,7 +9,7 @@ use super::{
     BackupKind, BackupSource, CapacitySchedule, DisruptionBudget, Loc, ScheduledAction,
     ScheduledCapacity, ServiceFacts, Workload,
 };
-use crate::readers::{Node, Resource};
+use crate::readers::{Node, Resource, Value};
 use crate::source::Side;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,30 +19,190 @@ const ZONE_KEYS: &[&str] = &[
     "failure-domain.beta.kubernetes.io/zone",
 ];
 
-/// Whether a workload spreads its pods over zones.
-fn zone_spread(r: &Resource) -> bool {
-    let spec = r.field("spec.template.spec");
-    let by_constraint = spec
-        .and_then(|s| s.get("topologySpreadConstraints"))
-        .is_some_and(|c| {
-            c.items().iter().any(|i| {
-                i.get("topologyKey")
-                    .and_then(Node::as_str)
-                    .is_some_and(|k| ZONE_KEYS.contains(&k))
-            })
-        });
-    let anti = spec.and_then(|s| s.path("affinity.podAntiAffinity"));
-    let by_affinity = anti.is_some_and(|a| {
-        a.entries().iter().any(|(_, terms)| {
-            terms.items().iter().any(|t| {
-                let t = t.get("podAffinityTerm").unwrap_or(t);
-                t.get("topologyKey")
-                    .and_then(Node::as_str)
-                    .is_some_and(|k| ZONE_KEYS.contains(&k))
-            })
-        })
+/// The workload kinds that run replicas of one pod template (Argo Rollouts
+/// read like Deployments).
+pub const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "ReplicaSet", "Rollout"];
+
+/// How a workload's pods are placed over zones (DESIGN §1a "Zones for workloads").
+struct ZonePlacement<'r> {
+    /// A hard spread over zones that nothing pins back to one zone.
+    spread: bool,
+    /// Where the placement is decided: a pin to one zone, a soft spread, else
+    /// none (the workload's first line).
+    at: Option<&'r Node>,
+    /// Why it is not counted, when something was written (a soft spread, a pin).
+    note: Option<String>,
+}
+
+fn is_zone_key(node: Option<&Node>) -> bool {
+    node.and_then(Node::as_str)
+        .is_some_and(|k| ZONE_KEYS.contains(&k))
+}
+
+/// Whether a label selector (`matchLabels`, `matchExpressions`) selects pods
+/// with these labels; an absent or empty selector selects none, as the
+/// scheduler counts it.
+fn selects(selector: Option<&Node>, pod: &BTreeMap<String, String>) -> bool {
+    let Some(selector) = selector else {
+        return false;
+    };
+    let match_labels = labels(selector.get("matchLabels"));
+    let expressions = selector
+        .get("matchExpressions")
+        .map(Node::items)
+        .unwrap_or(&[]);
+    if match_labels.is_empty() && expressions.is_empty() {
+        return false;
+    }
+    let labels_hold = match_labels.iter().all(|(k, v)| pod.get(k) == Some(v));
+    let expressions_hold = expressions.iter().all(|e| {
+        let key = e.get("key").and_then(Node::scalar_text).unwrap_or_default();
+        let values: Vec<String> = e
+            .get("values")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::scalar_text)
+            .collect();
+        let value = pod.get(&key);
+        match e.get("operator").and_then(Node::as_str) {
+            Some("In") => value.is_some_and(|v| values.contains(v)),
+            Some("NotIn") => value.is_none_or(|v| !values.contains(v)),
+            Some("Exists") => value.is_some(),
+            Some("DoesNotExist") => value.is_none(),
+            _ => false,
+        }
     });
-    by_constraint || by_affinity
+    labels_hold && expressions_hold
+}
+
+/// The node that pins a pod spec to one zone: a `nodeSelector` on a zone
+/// key, or a required node affinity whose every term allows one zone.
+fn zone_pin(spec: &Node) -> Option<&Node> {
+    if let Some((key, _)) = spec
+        .get("nodeSelector")
+        .map(Node::entries)
+        .unwrap_or(&[])
+        .iter()
+        .find(|(k, _)| is_zone_key(Some(k)))
+    {
+        return Some(key);
+    }
+    let terms = spec
+        .path("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms")
+        .map(Node::items)
+        .unwrap_or(&[]);
+    let mut zones: Vec<String> = Vec::new();
+    let mut first = None;
+    for term in terms {
+        let pin = term
+            .get("matchExpressions")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .find(|e| {
+                is_zone_key(e.get("key"))
+                    && e.get("operator").and_then(Node::as_str) == Some("In")
+                    && e.get("values").map(Node::items).unwrap_or(&[]).len() == 1
+            })?;
+        zones.extend(
+            pin.path("values")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::scalar_text),
+        );
+        first.get_or_insert(pin);
+    }
+    zones.dedup();
+    (zones.len() == 1).then_some(first).flatten()
+}
+
+/// Whether and where a workload spreads its pods over zones: a
+/// `topologySpreadConstraints` entry on a zone key with `whenUnsatisfiable:
+/// DoNotSchedule` (the default), or a required pod anti-affinity on a zone
+/// key, each selecting the workload's own pods, and no pin to one zone.
+fn zone_placement<'r>(r: &'r Resource, pod: &BTreeMap<String, String>) -> ZonePlacement<'r> {
+    let none = ZonePlacement {
+        spread: false,
+        at: None,
+        note: None,
+    };
+    let Some(spec) = r.field("spec.template.spec") else {
+        return none;
+    };
+    let constraints = spec
+        .get("topologySpreadConstraints")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|c| is_zone_key(c.get("topologyKey")));
+    let mut hard = None;
+    let mut soft = None;
+    for c in constraints {
+        let own = selects(c.get("labelSelector"), pod);
+        match c.get("whenUnsatisfiable").and_then(Node::as_str) {
+            None | Some("DoNotSchedule") if own => {
+                hard.get_or_insert(c);
+            }
+            _ => {
+                soft.get_or_insert((
+                    c,
+                    if own {
+                        "whenUnsatisfiable: ScheduleAnyway"
+                    } else {
+                        "a labelSelector that does not select its own pods"
+                    },
+                ));
+            }
+        }
+    }
+    let anti = spec.path("affinity.podAntiAffinity");
+    let on_zone = |t: &&Node| is_zone_key(t.get("topologyKey"));
+    if hard.is_none() {
+        hard = anti
+            .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .filter(on_zone)
+            .find(|t| selects(t.get("labelSelector"), pod));
+    }
+    if soft.is_none() {
+        soft = anti
+            .and_then(|a| a.get("preferredDuringSchedulingIgnoredDuringExecution"))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .find(|t| t.get("podAffinityTerm").is_some_and(|t| on_zone(&t)))
+            .map(|t| (t, "a preferred (not required) pod anti-affinity"));
+    }
+    let display = display(r);
+    if let Some(pin) = zone_pin(spec) {
+        return ZonePlacement {
+            spread: false,
+            at: Some(pin),
+            note: Some(format!(
+                "{}: {display} is pinned to one zone by its node selector or affinity; any zone spread is not counted",
+                r.path
+            )),
+        };
+    }
+    match (hard, soft) {
+        (Some(_), _) => ZonePlacement {
+            spread: true,
+            ..none
+        },
+        (None, Some((node, why))) => ZonePlacement {
+            spread: false,
+            at: Some(node),
+            note: Some(format!(
+                "{}: {display} spreads over zones only softly ({why}); it is not counted as zone spread",
+                r.path
+            )),
+        },
+        (None, None) => none,
+    }
 }
 
 fn labels(node: Option<&Node>) -> BTreeMap<String, String> {
@@ -78,10 +238,11 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         let ns = r.namespace.as_deref().or(kind_default.map(|_| "default"));
         if let (Some(kind), Some(name), Some(ns)) = (kind, name, ns) {
             hpas.insert(
-                format!("{kind}/{ns}/{name}"),
+                format!("{}{kind}/{ns}/{name}", built_root(r)),
                 Autoscaler {
                     owner: r,
-                    min: r.field(field),
+                    // `minReplicas: null` (or `~`, or empty) is Kubernetes' default.
+                    min: r.field(field).filter(|n| !is_null(n)),
                     default,
                     field,
                 },
@@ -90,15 +251,19 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
     }
     for r in resources {
         match r.kind.as_str() {
-            "Deployment" | "StatefulSet" | "ReplicaSet" => {
-                let display = format!(
-                    "{} {}/{}",
-                    r.kind,
-                    r.namespace.as_deref().unwrap_or("default"),
-                    r.name
-                );
+            kind if WORKLOAD_KINDS.contains(&kind) => {
+                let display = display(r);
                 let pod_labels = labels(r.field("spec.template.metadata.labels"));
-                let zone_spread = zone_spread(r);
+                let placement = zone_placement(r, &pod_labels);
+                facts.notes.extend(placement.note);
+                let zone_spread = placement.spread;
+                let zone_loc = Loc::of(side, r, placement.at);
+                if r.field("spec.workloadRef").is_some() && r.field("spec.template").is_none() {
+                    facts.notes.push(format!(
+                        "{}: {display} takes its pod template from spec.workloadRef; its zone spread is read from the Rollout alone",
+                        r.path
+                    ));
+                }
                 let w = match hpas.get(&r.address) {
                     Some(a) if a.min.is_some_and(|m| m.as_i64().is_none()) => {
                         facts.notes.push(format!(
@@ -122,10 +287,13 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                         floor_loc: Loc::of(side, a.owner, a.min),
                         pod_labels,
                         zone_spread,
+                        zone_loc,
                     },
                     None => {
                         let replicas = r.field("spec.replicas");
-                        let Some(floor) = replicas.map_or(Some(1), Node::as_i64) else {
+                        // Absent, `null`, `~` or empty: Kubernetes runs 1.
+                        let given = replicas.filter(|n| !is_null(n));
+                        let Some(floor) = given.map_or(Some(1), Node::as_i64) else {
                             // An expression we cannot read: unknown, never a violation.
                             facts.notes.push(format!(
                                 "{}: {display} has spec.replicas `{}`, not a number; its replica floor is unknown (CG101 cannot assess it)",
@@ -144,6 +312,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                             floor_loc: Loc::of(side, r, replicas),
                             pod_labels,
                             zone_spread,
+                            zone_loc,
                         }
                     }
                 };
@@ -188,12 +357,23 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
 }
 
 fn display(r: &Resource) -> String {
+    let root = built_root(r);
     format!(
-        "{} {}/{}",
+        "{} {}/{}{}",
         r.kind,
         r.namespace.as_deref().unwrap_or("default"),
-        r.name
+        r.name,
+        match root.strip_suffix(':') {
+            Some(root) => format!(" (built by {root})"),
+            None => String::new(),
+        }
     )
+}
+
+/// The kustomize root a resource was built by, with its `:` (`overlays/prod:`),
+/// else `""`: references between resources stay within one build.
+fn built_root(r: &Resource) -> &str {
+    r.address.find(':').map_or("", |i| &r.address[..=i])
 }
 
 fn annotation<'a>(r: &'a Resource, key: &str) -> Option<&'a Node> {
@@ -349,7 +529,7 @@ fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
     }
     if !actions.is_empty() {
         facts.scheduled.push(ScheduledCapacity {
-            target: format!("{kind}/{ns}/{name}"),
+            target: format!("{}{kind}/{ns}/{name}", built_root(r)),
             display: format!("{kind} {ns}/{name}"),
             schedule: CapacitySchedule::Actions(actions),
         });
@@ -445,6 +625,11 @@ fn backup_cronjob(side: Side, r: &Resource, facts: &mut ServiceFacts) {
     });
 }
 
+/// A field written with no value (`null`, `~`, nothing): Kubernetes' default applies.
+fn is_null(node: &Node) -> bool {
+    matches!(node.value, Value::Null)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,6 +643,29 @@ mod tests {
             Side::Head,
             read.resources.into_iter().map(Arc::new).collect(),
         )
+    }
+
+    #[test]
+    fn null_replicas_are_the_default_of_one() {
+        for replicas in ["null", "~", ""] {
+            let text = format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: api, namespace: pay}}\nspec:\n  replicas: {replicas}\n"
+            );
+            let f = facts(&text);
+            assert_eq!(
+                f.workloads.iter().map(|w| w.floor).collect::<Vec<_>>(),
+                vec![1],
+                "replicas: {replicas}"
+            );
+            assert!(f.notes.is_empty(), "{:?}", f.notes);
+        }
+        let hpa = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: 3}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api, namespace: pay}\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n  minReplicas: ~\n";
+        let f = facts(hpa);
+        assert_eq!(
+            f.workloads.iter().map(|w| w.floor).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert!(f.notes.is_empty(), "{:?}", f.notes);
     }
 
     #[test]
@@ -486,6 +694,108 @@ mod tests {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: pay}\nspec: {replicas: \"2\"}\n",
         );
         assert_eq!(f.min_floor(), Some(2), "a quoted number is a number");
+    }
+
+    /// A workload with this pod spec (indented under `spec.template.spec`).
+    fn placed(kind: &str, pod_spec: &str) -> ServiceFacts {
+        facts(&format!(
+            "apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: api, namespace: pay}}\nspec:\n  replicas: 3\n  template:\n    metadata: {{labels: {{app: api}}}}\n    spec:\n{pod_spec}      containers: [{{name: api, image: api}}]\n"
+        ))
+    }
+
+    #[test]
+    fn zone_spread_is_a_hard_constraint_on_own_pods() {
+        let tsc = |when: &str, app: &str| {
+            format!(
+                "      topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n{when}          labelSelector: {{matchLabels: {{app: {app}}}}}\n"
+            )
+        };
+        let spread = |f: &ServiceFacts| (f.workloads[0].zone_spread, f.notes.len());
+        assert_eq!(spread(&placed("Deployment", "")), (false, 0));
+        assert_eq!(
+            spread(&placed("Deployment", &tsc("", "api"))),
+            (true, 0),
+            "DoNotSchedule is the default"
+        );
+        assert_eq!(
+            spread(&placed(
+                "StatefulSet",
+                &tsc("          whenUnsatisfiable: DoNotSchedule\n", "api")
+            )),
+            (true, 0)
+        );
+        let soft = placed(
+            "Deployment",
+            &tsc("          whenUnsatisfiable: ScheduleAnyway\n", "api"),
+        );
+        assert_eq!(spread(&soft), (false, 1));
+        assert!(soft.notes[0].contains("ScheduleAnyway"), "{:?}", soft.notes);
+        assert_eq!(
+            spread(&placed("Deployment", &tsc("", "other"))),
+            (false, 1),
+            "it must count its own pods"
+        );
+        let anti = |kind: &str| {
+            format!(
+                "      affinity:\n        podAntiAffinity:\n          {kind}:\n            - topologyKey: topology.kubernetes.io/zone\n              labelSelector:\n                matchExpressions: [{{key: app, operator: In, values: [api]}}]\n"
+            )
+        };
+        assert_eq!(
+            spread(&placed(
+                "Rollout",
+                &anti("requiredDuringSchedulingIgnoredDuringExecution")
+            )),
+            (true, 0)
+        );
+        let pinned = placed(
+            "Deployment",
+            &format!(
+                "{}      nodeSelector: {{topology.kubernetes.io/zone: eu-west-1a}}\n",
+                tsc("", "api")
+            ),
+        );
+        assert_eq!(spread(&pinned), (false, 1), "{:?}", pinned.notes);
+        let affinity_pin = "      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n              - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [a]}]\n";
+        assert_eq!(spread(&placed("Deployment", affinity_pin)), (false, 1));
+        let two_zones = affinity_pin.replace("values: [a]", "values: [a, b]");
+        assert_eq!(
+            spread(&placed("Deployment", &two_zones)),
+            (false, 0),
+            "allowed in two zones, yet not spread"
+        );
+    }
+
+    #[test]
+    fn zone_placement_is_located_at_the_pin_or_soft_spread_else_the_workload() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: api, namespace: pay}\nspec:\n  replicas: 1\n  template:\n    spec:\n      nodeSelector:\n        topology.kubernetes.io/zone: a\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: pay}\nspec: {replicas: 2}\n";
+        let f = facts(text);
+        let at: Vec<_> = f
+            .workloads
+            .iter()
+            .map(|w| {
+                (
+                    w.address.as_str(),
+                    w.floor,
+                    line_col(text, w.zone_loc.span.start).0,
+                )
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [("Rollout/pay/api", 1, 9), ("Deployment/pay/web", 2, 11)]
+        );
+    }
+
+    #[test]
+    fn an_hpa_owns_a_rollouts_floor() {
+        let f = facts(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: api, namespace: pay}\nspec: {replicas: 5}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api, namespace: pay}\nspec:\n  scaleTargetRef: {apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: api}\n  minReplicas: 2\n",
+        );
+        assert_eq!(f.min_floor(), Some(2));
+        assert_eq!(
+            f.workloads[0].floor_owner,
+            "HorizontalPodAutoscaler/pay/api"
+        );
     }
 
     #[test]

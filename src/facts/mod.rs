@@ -47,9 +47,10 @@ impl Loc {
     pub fn of(side: Side, resource: &Resource, field: Option<&Node>) -> Loc {
         Loc {
             side,
+            // A value set by an overlay or a patch is located there.
             path: field
-                .and_then(|f| f.origin.as_ref())
-                .map_or_else(|| resource.path.clone(), |o| o.path.clone()),
+                .and_then(|f| f.origin.clone())
+                .unwrap_or_else(|| resource.path.clone()),
             span: field.map_or(first_line(resource), |f| f.span),
         }
     }
@@ -79,6 +80,9 @@ pub struct Workload {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether its pods are spread over zones (topology spread or anti-affinity on a zone key).
     pub zone_spread: bool,
+    /// Where its zone placement is decided: a pin to one zone, a soft spread,
+    /// else the workload's first line (where a spread would be added).
+    pub zone_loc: Loc,
 }
 
 /// A PodDisruptionBudget.
@@ -330,52 +334,20 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     catalog::extract(side, &resources, &mut facts);
     facts.notes.sort();
     facts.notes.dedup();
-    for r in resources
-        .iter()
-        .filter(|r| r.address.starts_with("module."))
-    {
-        module_arguments(side, r, &r.body, &mut facts.module_arguments);
-    }
     facts.resources = resources;
     facts
-}
-
-/// The module arguments a module instance's fields were substituted with.
-fn module_arguments(side: Side, r: &Resource, node: &Node, out: &mut BTreeMap<Loc, (Loc, String)>) {
-    if let Some(origin) = &node.origin {
-        let written = Loc {
-            side,
-            path: origin.path.clone(),
-            span: node.span,
-        };
-        let used = Loc {
-            side,
-            path: r.path.clone(),
-            span: origin.used_at,
-        };
-        out.entry(written)
-            .or_insert_with(|| (used, format!("used by `{}` here", r.address)));
-        return;
-    }
-    match &node.value {
-        crate::readers::Value::Seq(items) => {
-            for i in items {
-                module_arguments(side, r, i, out);
-            }
-        }
-        crate::readers::Value::Map(entries) => {
-            for (_, v) in entries {
-                module_arguments(side, r, v, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 impl DisruptionBudget {
     /// Whether it selects a workload's pods.
     pub fn selects(&self, w: &Workload) -> bool {
-        !self.selector.is_empty()
+        // A budget selects pods of its own namespace (and kustomize build).
+        let scope = |address: &str| {
+            let (root, rest) = address.split_once(':').unwrap_or(("", address));
+            (root.to_string(), rest.split('/').nth(1).map(str::to_string))
+        };
+        scope(&self.address) == scope(&w.address)
+            && !self.selector.is_empty()
             && self
                 .selector
                 .iter()

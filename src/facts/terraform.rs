@@ -289,7 +289,7 @@ fn rds_instance(rd: &mut Reader) -> DataStore {
     s.multi_az = rd.bool("multi_az");
     // A Multi-AZ instance fails over to its synchronous standby on its own.
     s.automatic_failover = s.multi_az.clone();
-    s.backup_retention_days = rd.int("backup_retention_period");
+    s.backup_retention_days = provider_default_retention(rd);
     s.point_in_time_recovery = retention_enables_pitr(&s.backup_retention_days);
     s.backup_window = rd.window("backup_window");
     s.maintenance_window = rd.window("maintenance_window");
@@ -303,6 +303,21 @@ fn rds_instance(rd: &mut Reader) -> DataStore {
         None => synchronous_standby(&s.multi_az),
     };
     s
+}
+
+/// `backup_retention_period` of an RDS instance or cluster: left out or
+/// `null`, the provider's default of 1 day applies (automated backups on),
+/// located at the field when written, else at the resource. A read replica
+/// (`replicate_source_db`) has no backups by default.
+fn provider_default_retention(rd: &mut Reader) -> Fact<i64> {
+    let replica = rd.r.field("replicate_source_db").is_some();
+    match rd.int("backup_retention_period") {
+        Fact::Absent if !replica => Fact::Known {
+            value: 1,
+            loc: Loc::of(rd.side, rd.r, rd.r.field("backup_retention_period")),
+        },
+        known_or_unknown => known_or_unknown,
+    }
 }
 
 fn retention_enables_pitr(retention: &Fact<i64>) -> Fact<bool> {
@@ -331,7 +346,7 @@ fn synchronous_standby(multi_az: &Fact<bool>) -> Fact<bool> {
 
 fn rds_cluster(rd: &mut Reader, all: &[&Resource]) -> DataStore {
     let mut s = rd.store(StoreKind::Relational);
-    s.backup_retention_days = rd.int("backup_retention_period");
+    s.backup_retention_days = provider_default_retention(rd);
     s.point_in_time_recovery = retention_enables_pitr(&s.backup_retention_days);
     s.backup_window = rd.window("preferred_backup_window");
     s.maintenance_window = rd.window("preferred_maintenance_window");
@@ -934,6 +949,22 @@ resource "aws_db_instance" "replica" {
 "#;
 
     #[test]
+    fn a_null_or_missing_retention_is_the_providers_one_day() {
+        for body in ["  backup_retention_period = null\n", ""] {
+            let text = format!(
+                "resource \"aws_db_instance\" \"db\" {{\n  engine = \"postgres\"\n{body}}}\n"
+            );
+            let f = facts_of(&text);
+            assert_eq!(
+                f.stores[0].backup_retention_days.known(),
+                Some(&1),
+                "{text}"
+            );
+            assert_eq!(f.backups.len(), 1, "{text}");
+        }
+    }
+
+    #[test]
     fn rds_instance_facts_with_their_lines() {
         let f = facts_of(RDS);
         let s = &f.stores[0];
@@ -955,6 +986,7 @@ resource "aws_db_instance" "replica" {
         assert_eq!(line(RDS, r.synchronous_replication.loc()), 12);
         assert!(matches!(r.multi_az, Fact::Unknown { .. }));
         assert_eq!(line(RDS, r.multi_az.loc()), 13);
+        // Left out on a read replica: no backups (the provider's default).
         assert!(matches!(r.backup_retention_days, Fact::Absent));
         assert!(f.notes.iter().any(|n| n.contains("var.replica_multi_az")));
         let Fact::Unknown { reason, .. } = &r.multi_az else {

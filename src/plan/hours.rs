@@ -810,3 +810,11 @@ fn default_zone_of(default_zone: &str, text_len: usize) -> Result<(String, TimeZ
 
 #[cfg(test)]
 mod tests;
+
+/// The whole minutes in a list of disjoint intervals (a rule's measure).
+pub fn minutes_of(intervals: &[Interval]) -> u64 {
+    intervals
+        .iter()
+        .map(|(a, b)| (b.as_second() - a.as_second()).unsigned_abs() / 60)
+        .sum()
+}

@@ -317,8 +317,9 @@ pub struct RawPlan {
     #[serde(default)]
     pub freezes: Vec<S<RawFreeze>>,
     /// Path globs never checked.
+    #[schemars(with = "Vec<String>")]
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<S<String>>,
     /// Severity overrides: error, warning, note or off.
     #[schemars(with = "BTreeMap<String, String>")]
     #[serde(default)]
@@ -671,8 +672,7 @@ fn finish(
             span: f.span,
         });
     }
-    let ignore_set =
-        globs(&raw.ignore).map_err(|e| ctx.err(Span::default(), format!("ignore: {e}")))?;
+    let ignore_set = globs(ctx, &raw.ignore)?;
     let mut rules = BTreeMap::new();
     for (code, sev) in &raw.rules {
         if !crate::rules::is_known(code) {
@@ -713,7 +713,7 @@ fn finish(
         restore_throughput,
         provisioning,
         freezes,
-        ignore: raw.ignore.clone(),
+        ignore: raw.ignore.iter().map(|g| g.value.clone()).collect(),
         ignore_set,
         rules,
         waivers,
@@ -758,7 +758,8 @@ fn waiver(
         )
     })?;
     if let Some(r) = &v.resource {
-        globset::Glob::new(r).map_err(|e| ctx.at(w, format!("waiver resource `{r}`: {e}")))?;
+        checked_glob(r, false)
+            .map_err(|e| ctx.at(w, format!("waiver resource `{}`: {e}", shown(r))))?;
     }
     Ok(Waiver {
         rule: rule.value.clone(),
@@ -802,17 +803,24 @@ fn targets(
     Ok(t)
 }
 
-fn globs(patterns: &[String]) -> Result<globset::GlobSet, String> {
+fn globs(ctx: &Ctx, patterns: &[S<String>]) -> Result<globset::GlobSet, PlanError> {
     let mut b = globset::GlobSetBuilder::new();
     for p in patterns {
         b.add(
-            globset::GlobBuilder::new(p)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| format!("bad glob `{p}`: {e}"))?,
+            checked_glob(&p.value, true)
+                .map_err(|e| ctx.at(p, format!("ignore: bad glob `{}`: {e}", shown(&p.value))))?,
         );
     }
-    b.build().map_err(|e| e.to_string())
+    b.build()
+        .map_err(|e| ctx.err(Span::default(), format!("ignore: {}", e.kind())))
+}
+
+/// A glob for a message: at most 60 characters of it.
+fn shown(pattern: &str) -> String {
+    match pattern.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &pattern[..at]),
+        None => pattern.to_string(),
+    }
 }
 
 /// The folder a glob's files can only be under (`deploy/payments/` of `deploy/payments/**`).
@@ -833,7 +841,7 @@ fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanErr
     let mut out = Vec::new();
     if let Some(paths) = &v.paths {
         let set = LazyGlobSet::new(paths, true)
-            .map_err(|(p, e)| ctx.at(m, format!("bad glob `{p}`: {e}")))?;
+            .map_err(|(p, e)| ctx.at(m, format!("bad glob `{}`: {e}", shown(&p))))?;
         out.push(Matcher::Paths {
             patterns: paths.clone(),
             set,
@@ -851,7 +859,7 @@ fn matchers_of(ctx: &Ctx, m: &Spanned<RawMatch>) -> Result<Vec<Matcher>, PlanErr
     }
     if let Some(t) = &v.terraform {
         let set = LazyGlobSet::new(t, false)
-            .map_err(|(p, e)| ctx.at(m, format!("bad address glob `{p}`: {e}")))?;
+            .map_err(|(p, e)| ctx.at(m, format!("bad address glob `{}`: {e}", shown(&p))))?;
         out.push(Matcher::Terraform {
             patterns: t.clone(),
             set,

@@ -22,10 +22,58 @@ pub struct LazyGlobSet {
     compiled: OnceLock<Option<GlobSet>>,
 }
 
-fn glob(pattern: &str, literal_separator: bool) -> Result<Glob, globset::Error> {
+/// The longest glob a plan (or CODEOWNERS) may hold, in bytes.
+pub const MAX_GLOB_BYTES: usize = 1024;
+
+/// The deepest `{…}` nesting a glob may have. globset accepts any depth but
+/// turns each level into a regex group, and compiling a glob past the regex
+/// parser's nesting limit panics inside globset (`{a,{a,…}}` 130 deep).
+pub const MAX_GLOB_NESTING: usize = 8;
+
+/// A glob, refused when it is longer than [`MAX_GLOB_BYTES`] or nests braces
+/// deeper than [`MAX_GLOB_NESTING`]; within those limits it always compiles.
+/// The message never quotes the pattern (it may be long or hostile).
+pub fn checked_glob(pattern: &str, literal_separator: bool) -> Result<Glob, String> {
+    if pattern.len() > MAX_GLOB_BYTES {
+        return Err(format!(
+            "glob of {} bytes; at most {MAX_GLOB_BYTES} are accepted",
+            pattern.len()
+        ));
+    }
+    let (mut depth, mut deepest, mut escaped) = (0usize, 0usize, false);
+    for c in pattern.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_NESTING {
+        return Err(format!(
+            "glob nests `{{…}}` {deepest} levels deep; at most {MAX_GLOB_NESTING} are accepted"
+        ));
+    }
     globset::GlobBuilder::new(pattern)
         .literal_separator(literal_separator)
         .build()
+        .map_err(|e| e.kind().to_string())
+}
+
+/// A matcher for one glob, without globset's panic on a regex it cannot
+/// compile (`Glob::compile_matcher`): `None` then.
+pub fn glob_matcher(glob: Glob) -> Option<GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    b.add(glob);
+    b.build().ok()
+}
+
+fn glob(pattern: &str, literal_separator: bool) -> Result<Glob, String> {
+    checked_glob(pattern, literal_separator)
 }
 
 /// `deploy/payments/` of `deploy/payments/**`, when the folder is literal.
@@ -40,7 +88,7 @@ impl LazyGlobSet {
     pub fn new(
         patterns: &[String],
         literal_separator: bool,
-    ) -> Result<LazyGlobSet, (String, globset::Error)> {
+    ) -> Result<LazyGlobSet, (String, String)> {
         let folders: Option<Vec<String>> = patterns
             .iter()
             .map(|p| literal_folder(p).map(String::from))
@@ -51,6 +99,8 @@ impl LazyGlobSet {
                     glob(p, literal_separator).map_err(|e| (p.clone(), e))?;
                 }
             }
+        } else if let Some(p) = patterns.iter().find(|p| p.len() > MAX_GLOB_BYTES) {
+            glob(p, literal_separator).map_err(|e| (p.clone(), e))?;
         }
         Ok(LazyGlobSet {
             patterns: patterns.to_vec(),
@@ -81,7 +131,7 @@ impl LazyGlobSet {
         });
         match compiled {
             Some(set) => set.is_match(candidate),
-            None => globs().any(|g| g.compile_matcher().is_match(candidate)),
+            None => globs().any(|g| glob_matcher(g).is_some_and(|m| m.is_match(candidate))),
         }
     }
 }
@@ -320,9 +370,10 @@ impl Waiver {
             None => true,
             Some(pattern) => {
                 let address = subject.split(' ').next().unwrap_or(subject);
-                globset::Glob::new(pattern)
-                    .map(|g| g.compile_matcher().is_match(address))
-                    .unwrap_or(false)
+                checked_glob(pattern, false)
+                    .ok()
+                    .and_then(glob_matcher)
+                    .is_some_and(|m| m.is_match(address))
             }
         }
     }

@@ -24,7 +24,24 @@ pub fn read(path: &Arc<str>, docs: &[Document]) -> Vec<Resource> {
     out
 }
 
-fn object(path: &Arc<str>, node: &super::Node) -> Option<Resource> {
+/// Whether every label of a selector is on a resource: on its own metadata,
+/// or on the pods it runs (a workload's pod template, a CronJob's job
+/// template), as a workload labelled only on its pods is still selected.
+pub fn labels_match(r: &Resource, wanted: &BTreeMap<String, String>) -> bool {
+    let on = |labels: Option<&super::Node>| {
+        labels.is_some_and(|l| {
+            wanted
+                .iter()
+                .all(|(k, v)| l.get(k).and_then(super::Node::scalar_text).as_ref() == Some(v))
+        })
+    };
+    wanted.iter().all(|(k, v)| r.labels.get(k) == Some(v))
+        || on(r.field("spec.template.metadata.labels"))
+        || on(r.field("spec.jobTemplate.spec.template.metadata.labels"))
+}
+
+/// One object as a resource, if it has `apiVersion` and `kind`.
+pub(crate) fn object(path: &Arc<str>, node: &super::Node) -> Option<Resource> {
     let kind = node.get("kind")?.as_str()?.to_string();
     node.get("apiVersion")?;
     let metadata = node.get("metadata");
@@ -80,5 +97,25 @@ mod tests {
         let rs = read(&Arc::from("a.yaml"), &docs);
         let addrs: Vec<_> = rs.iter().map(|r| r.address.as_str()).collect();
         assert_eq!(addrs, ["Deployment/payments/api", "Namespace/payments"]);
+    }
+
+    #[test]
+    fn labels_match_metadata_or_pod_template() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: api, labels: {team: pay}}\nspec:\n  template:\n    metadata: {labels: {app: api, tier: web}}\n";
+        let docs = parse_stream(text, Budget::default()).expect("parses");
+        let r = &read(&Arc::from("a.yaml"), &docs)[0];
+        let want = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(labels_match(r, &want(&[("team", "pay")])));
+        assert!(labels_match(r, &want(&[("app", "api"), ("tier", "web")])));
+        assert!(!labels_match(r, &want(&[("app", "web")])));
+        assert!(
+            !labels_match(r, &want(&[("app", "api"), ("team", "pay")])),
+            "one place holds them all"
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod terraform;
 pub mod terraform_modules;
 pub mod terraform_plan;
@@ -12,7 +13,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-pub use yaml::{Node, Origin, Span, Value};
+pub use yaml::{Node, Span, Value};
 
 /// The kind of file a resource was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,10 +71,50 @@ pub struct FileRead {
     pub notes: Vec<String>,
     /// Whether it is an infrastructure file at all (for CG002).
     pub infrastructure: bool,
+    /// Why its content could not be assessed at all (over the size limit, a
+    /// Git LFS pointer, a template, a syntax not read): CG004 when a service
+    /// maps it and it changed.
+    pub not_assessed: Option<String>,
 }
 
 /// Files bigger than this are skipped with a note.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Reads one file of a side: a blob over [`MAX_FILE_BYTES`] is skipped with
+/// a note without being read.
+pub fn read_blob(path: &Arc<str>, blob: &crate::source::Blob) -> FileRead {
+    if blob.size > MAX_FILE_BYTES as u64 {
+        if !is_read(&path.to_ascii_lowercase()) {
+            return FileRead::default();
+        }
+        return oversized(path, blob.size);
+    }
+    read_file(path, &blob.bytes)
+}
+
+/// Whether a (lowercase) path is one the readers read.
+fn is_read(lower: &str) -> bool {
+    [".yaml", ".yml", ".tf", ".json", ".template", ".tfvars"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// The read of a file over [`MAX_FILE_BYTES`]: a note, nothing read.
+fn oversized(path: &Arc<str>, size: u64) -> FileRead {
+    let lower = path.to_ascii_lowercase();
+    FileRead {
+        infrastructure: lower.ends_with(".tf") || compose::is_compose_path(&lower),
+        notes: vec![format!(
+            "{path}: skipped, {size} bytes is over the {} MiB limit",
+            MAX_FILE_BYTES >> 20
+        )],
+        not_assessed: Some(format!(
+            "it is {size} bytes, over the {} MiB limit",
+            MAX_FILE_BYTES >> 20
+        )),
+        ..FileRead::default()
+    }
+}
 
 /// Reads one file by path and content.
 ///
@@ -88,25 +129,22 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     let is_tf = lower.ends_with(".tf");
     let is_json = lower.ends_with(".json") || lower.ends_with(".template");
     let is_tfvars = lower.ends_with(".tfvars");
-    if !(is_yaml || is_tf || is_json || is_tfvars) {
+    if !is_read(&lower) {
         return FileRead::default();
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return oversized(path, bytes.len() as u64);
     }
     let is_compose = is_yaml && compose::is_compose_path(&lower);
     let mut read = FileRead {
         infrastructure: is_tf || is_compose,
         ..FileRead::default()
     };
-    if bytes.len() > MAX_FILE_BYTES {
-        read.notes.push(format!(
-            "{path}: skipped, {} bytes is over the {} MiB limit",
-            bytes.len(),
-            MAX_FILE_BYTES >> 20
-        ));
-        return read;
-    }
     if bytes.starts_with(b"version https://git-lfs.github.com/spec/v1") {
         read.notes
             .push(format!("{path}: Git LFS pointer, content unavailable"));
+        read.not_assessed =
+            Some("it is a Git LFS pointer; its content is not in the repository".into());
         return read;
     }
     let text = match std::str::from_utf8(bytes) {
@@ -125,6 +163,14 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         read.error = Some(("binary content (NUL byte)".into(), Span::new(at, at)));
         return read;
     }
+    if lower.ends_with(".tf.json") {
+        read.infrastructure = true;
+        read.notes
+            .push(format!("{path}: Terraform JSON syntax, not read"));
+        read.not_assessed =
+            Some("it is Terraform JSON syntax (`.tf.json`), which is not read".into());
+        return read;
+    }
     if is_json {
         read_cloudformation_only(path, text, &mut read);
         return read;
@@ -133,6 +179,8 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
         if yaml::is_template(text) {
             read.notes
                 .push(format!("{path}: template (`{{{{ … }}}}`), skipped"));
+            read.not_assessed =
+                Some("it is a template (`{{ … }}`) outside a chart the tool renders".into());
             return read;
         }
         match yaml::parse_stream(text, yaml::Budget::default()) {

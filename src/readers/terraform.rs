@@ -24,6 +24,10 @@ pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
 /// resolution may add to one resource.
 pub(super) const MAX_RESOLVED_NODES: usize = 10_000;
 
+/// The longest chain of references (`local.a` → `local.b` → …) resolved;
+/// past it the value stays unknown, as an unevaluable expression does.
+const MAX_REFERENCE_DEPTH: usize = 100;
+
 /// How long one file's HCL parse may take. hcl-edit backtracks
 /// exponentially on some malformed input (unclosed `{` in expressions: 600
 /// crafted bytes took a second, each extra brace ×2.5), so parses run on a
@@ -417,6 +421,8 @@ pub(super) struct Scope {
     args: HashMap<String, Node>,
     /// `each.key`, `each.value`, `count.index` of a module instance.
     instance: HashMap<String, Value>,
+    /// Arguments substituted: (caller's file, span there, span of the use).
+    uses: std::cell::RefCell<Vec<(Arc<str>, Span, Span)>>,
     locals: HashMap<String, Node>,
     resources: HashMap<String, Arc<Resource>>,
     memo: std::cell::RefCell<HashMap<String, Option<Value>>>,
@@ -444,6 +450,11 @@ impl Scope {
         scope.args = args;
         scope.instance = instance;
         scope
+    }
+
+    /// The module arguments substituted since the last call.
+    pub(super) fn take_uses(&self) -> Vec<(Arc<str>, Span, Span)> {
+        std::mem::take(&mut *self.uses.borrow_mut())
     }
 
     fn build(reads: &[(String, Arc<FileRead>)]) -> Scope {
@@ -497,7 +508,12 @@ impl Scope {
         if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
         }
-        if !self.visiting.borrow_mut().insert(key.clone()) {
+        // A chain of references deeper than this stays unknown: resolution
+        // recurses once per link, and 20,000 chained `locals` would
+        // otherwise overflow the stack.
+        if self.visiting.borrow().len() >= MAX_REFERENCE_DEPTH
+            || !self.visiting.borrow_mut().insert(key.clone())
+        {
             return None;
         }
         let resolved = self.compute(&key);
@@ -613,7 +629,11 @@ impl Scope {
                     *budget -= size;
                     let used_at = node.span;
                     *node = arg.clone();
-                    used_here(node, used_at);
+                    if let Some(path) = &node.origin {
+                        self.uses
+                            .borrow_mut()
+                            .push((path.clone(), node.span, used_at));
+                    }
                     return true;
                 }
                 let Some(mut v) = self.lookup(expr) else {
@@ -683,18 +703,6 @@ fn unwrap_interpolation(expr: &str) -> &str {
         .and_then(|e| e.strip_suffix("}\""))
         .filter(|e| !e.contains("${") && !e.contains('}'))
         .map_or(expr, str::trim)
-}
-
-/// Marks a module argument's nodes as used at `used_at` in the module.
-fn used_here(node: &mut Node, used_at: Span) {
-    if let Some(o) = &mut node.origin {
-        Arc::make_mut(o).used_at = used_at;
-    }
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|i| used_here(i, used_at)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| used_here(v, used_at)),
-        _ => {}
-    }
 }
 
 pub(super) fn contains_unknown(node: &Node) -> bool {
@@ -1220,6 +1228,44 @@ locals { retention = var.days }
         assert_eq!(b.get("window").and_then(Node::as_str), Some("03:00-04:00"));
     }
 
+    /// The first file's resources with references resolved against all the
+    /// files (one folder).
+    fn resolved_in_one_folder(files: &[(&str, &str)]) -> Vec<Arc<Resource>> {
+        let reads: HashMap<String, Arc<FileRead>> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
+            .collect();
+        let mut resources: Vec<Arc<Resource>> = reads[files[0].0]
+            .resources
+            .iter()
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        resolve_references(
+            &mut resources,
+            |_| reads.keys().cloned().collect(),
+            |p| reads.get(p).cloned(),
+        );
+        resources
+    }
+
+    #[test]
+    fn long_reference_chains_stay_unknown_without_overflowing() {
+        let chain = |links: usize| {
+            let mut locals = String::from("locals {\n  l0 = 3\n");
+            for i in 1..links {
+                locals.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+            }
+            locals.push_str("}\n");
+            let main = format!("resource \"a\" \"b\" {{\n  n = local.l{}\n}}\n", links - 1);
+            let resources =
+                resolved_in_one_folder(&[("m/main.tf", &main), ("m/locals.tf", &locals)]);
+            resources[0].body.get("n").map(|n| n.value.clone())
+        };
+        assert_eq!(chain(50), Some(Value::Int(3)));
+        assert!(matches!(chain(20_000), Some(Value::Unknown(_))));
+    }
+
     #[test]
     fn hostile_locals_resolve_quickly_or_not_at_all() {
         let mut locals =
@@ -1230,22 +1276,8 @@ locals { retention = var.days }
         }
         locals.push_str("}\n");
         let main = "resource \"a\" \"b\" {\n  big = local.l39\n  small = local.l2\n  cyc = local.cyc_a\n}\n";
-        let reads: HashMap<String, Arc<FileRead>> = [("m/main.tf", main), ("m/locals.tf", &locals)]
-            .iter()
-            .map(|(p, t)| (p.to_string(), read_arc(p, t)))
-            .collect();
-        let mut resources: Vec<Arc<Resource>> = reads["m/main.tf"]
-            .resources
-            .iter()
-            .cloned()
-            .map(Arc::new)
-            .collect();
         let started = std::time::Instant::now();
-        resolve_references(
-            &mut resources,
-            |_| reads.keys().cloned().collect(),
-            |p| reads.get(p).cloned(),
-        );
+        let resources = resolved_in_one_folder(&[("m/main.tf", main), ("m/locals.tf", &locals)]);
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         let b = &resources[0].body;
         assert!(matches!(

@@ -360,7 +360,15 @@ pub fn markdown(r: &CabReport) -> String {
 
     let _ = writeln!(o, "## Changes\n");
     if r.changes.is_empty() {
-        let _ = writeln!(o, "No changes in the range.\n");
+        let _ = writeln!(
+            o,
+            "{}\n",
+            if r.not_assessed.is_empty() {
+                "No changes in the range."
+            } else {
+                "No change of the range could be assessed: see “Not assessed”."
+            }
+        );
     }
     for (n, c) in r.changes.iter().enumerate() {
         change_md(&mut o, r, n + 1, c);
@@ -419,6 +427,19 @@ pub fn markdown(r: &CabReport) -> String {
                 code(c.short(), true),
                 md(&change_label(c), true),
                 c.risk.as_str()
+            );
+        }
+        o.push('\n');
+    }
+    if !r.not_assessed.is_empty() {
+        let _ = writeln!(o, "## Not assessed\n");
+        for n in &r.not_assessed {
+            let _ = writeln!(
+                o,
+                "- `{}` {}: {}",
+                n.commit.get(..12).unwrap_or(&n.commit),
+                md(&n.title, false),
+                md(&n.reason, false)
             );
         }
         o.push('\n');
@@ -880,7 +901,11 @@ pub fn html(r: &CabReport) -> String {
 
     let _ = writeln!(o, "<h2 id=\"changes\">Changes</h2>");
     if r.changes.is_empty() {
-        o.push_str("<p>No changes in the range.</p>\n");
+        o.push_str(if r.not_assessed.is_empty() {
+            "<p>No changes in the range.</p>\n"
+        } else {
+            "<p>No change of the range could be assessed: see “Not assessed”.</p>\n"
+        });
     }
     for (n, c) in r.changes.iter().enumerate() {
         change_html(&mut o, r, n + 1, c);
@@ -938,6 +963,19 @@ pub fn html(r: &CabReport) -> String {
             );
         }
         o.push_str("</tbody></table></section>\n");
+    }
+    if !r.not_assessed.is_empty() {
+        o.push_str("<h2 id=\"not-assessed\">Not assessed</h2>\n<ul>\n");
+        for n in &r.not_assessed {
+            let _ = writeln!(
+                o,
+                "<li><code>{}</code> {}: {}</li>",
+                esc(n.commit.get(..12).unwrap_or(&n.commit)),
+                esc(&n.title),
+                esc(&n.reason)
+            );
+        }
+        o.push_str("</ul>\n");
     }
     if !r.notes.is_empty() {
         o.push_str("<h2 id=\"notes\">Notes</h2>\n<ul>\n");
@@ -1126,6 +1164,7 @@ struct Json<'a> {
     changes: Vec<JChange<'a>>,
     services: Vec<JServiceEntry<'a>>,
     summary: crate::cab::CabSummary,
+    not_assessed: &'a [crate::cab::NotAssessed],
     notes: &'a [String],
 }
 
@@ -1496,6 +1535,7 @@ pub fn json(r: &CabReport) -> String {
         changes,
         services,
         summary: r.summary(),
+        not_assessed: &r.not_assessed,
         notes: &r.notes,
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();

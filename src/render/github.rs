@@ -13,11 +13,14 @@ use crate::source::Side;
 /// Annotations GitHub shows per severity and step.
 pub const PER_LEVEL: usize = 10;
 
-/// Escapes a command's message (data): `%`, CR and LF.
+/// Escapes a command's message (data): `%`, CR and LF, and writes other
+/// control characters as `\x1b` (the log is a terminal).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let data = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::terminal::one_line(&data).into_owned()
 }
 
 /// Escapes a command's property value: as data, plus `:` and `,`.

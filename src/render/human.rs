@@ -2,9 +2,10 @@
 //! the source line with the field underlined, the plan line that sets the
 //! target, help.
 
+use super::terminal::one_line;
 use crate::Report;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, SourceStore};
+use crate::rules::engine::{Finding, SourceStore, State};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 fn level(s: Severity) -> Level<'static> {
@@ -33,25 +34,35 @@ fn visible(text: &str, span: crate::readers::Span) -> std::ops::Range<usize> {
 }
 
 fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
-    let mut title = f.message.clone();
+    let mut title = one_line(&f.message).into_owned();
     if f.waived {
         title.push_str(&format!(
             " [waived: {}]",
-            f.waived_by.as_deref().unwrap_or("")
+            one_line(f.waived_by.as_deref().unwrap_or(""))
         ));
-    } else if !f.introduced {
-        title.push_str(" [existing]");
+    } else {
+        match f.state {
+            State::Existing => title.push_str(" [existing]"),
+            State::NewlyInScope => title.push_str(" [newly in scope: not blocking]"),
+            State::Resolved => title.push_str(" [resolved by this change]"),
+            State::Introduced | State::Worsened => {}
+        }
     }
-    let lvl = level(f.severity);
+    // What the change resolved is good news: never shown as an error.
+    let lvl = if f.state == State::Resolved {
+        Level::NOTE
+    } else {
+        level(f.severity)
+    };
     let primary_label = match &f.service {
-        Some(s) => format!("service {s}"),
+        Some(s) => format!("service {}", one_line(s)),
         None => "no service".to_string(),
     };
     let mut group = Group::with_title(lvl.clone().primary_title(title).id(f.rule));
     let loc = &f.location;
     let path = format!(
         "{}{}",
-        loc.path,
+        one_line(&loc.path),
         if loc.side == crate::source::Side::Base {
             " (base)"
         } else {
@@ -82,7 +93,7 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
         if let Some(text) = sources.text(l.side, &l.path) {
             let p = format!(
                 "{}{}",
-                l.path,
+                one_line(&l.path),
                 if l.side == crate::source::Side::Base {
                     " (base)"
                 } else {
@@ -93,14 +104,14 @@ fn finding(f: &Finding, sources: &SourceStore, renderer: &Renderer) -> String {
                 Snippet::source(text.as_ref()).path(p).annotation(
                     AnnotationKind::Context
                         .span(visible(text, l.span))
-                        .label(label.as_str()),
+                        .label(one_line(label)),
                 ),
             );
         }
     }
     let mut groups = vec![group];
     if let Some(h) = &f.help {
-        groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
+        groups.push(Group::with_title(Level::HELP.secondary_title(one_line(h))));
     }
     renderer.render(&groups)
 }
@@ -115,10 +126,10 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "continuity-guard: comparing {}\n",
-        report.compared()
+        one_line(&report.compared())
     ));
     for n in &report.outcome.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", one_line(n)));
     }
     out.push('\n');
     for f in report.listed() {
@@ -126,16 +137,16 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str("\n\n");
     }
     let s = report.summary();
-    let affected: Vec<&str> = report
+    let affected: Vec<std::borrow::Cow<str>> = report
         .outcome
         .services
         .iter()
         .filter(|s| s.affected)
-        .map(|s| s.name.as_str())
+        .map(|s| one_line(&s.name))
         .collect();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
-        "{} introduced ({} blocking) in {}{}; {} existing, {} waived\n",
+        "{} introduced ({} blocking) in {}{}; {} existing, {}{}{} waived\n",
         [
             plural(s.errors, "error"),
             plural(s.warnings, "warning"),
@@ -150,6 +161,16 @@ pub fn render(report: &Report, color: bool) -> String {
             format!(" ({})", affected.join(", "))
         },
         s.existing,
+        if s.newly_in_scope > 0 {
+            format!("{} newly in scope, ", s.newly_in_scope)
+        } else {
+            String::new()
+        },
+        if s.resolved > 0 {
+            format!("{} resolved, ", s.resolved)
+        } else {
+            String::new()
+        },
         s.waived,
     ));
     out

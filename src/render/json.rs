@@ -11,7 +11,46 @@ struct Json<'a> {
     head: &'a SideInfo,
     services: Vec<Service<'a>>,
     findings: Vec<Finding<'a>>,
+    notes: Vec<Note<'a>>,
     summary: crate::Summary,
+}
+
+/// A note: what could not be read or assessed (DESIGN §5 `notes`).
+#[derive(Serialize)]
+pub(crate) struct Note<'a> {
+    pub path: Option<&'a str>,
+    pub line: Option<usize>,
+    pub message: &'a str,
+}
+
+impl<'a> Note<'a> {
+    /// Splits a note written `path: message` or `path:line: message`.
+    pub(crate) fn parse(text: &'a str) -> Note<'a> {
+        let plain = Note {
+            path: None,
+            line: None,
+            message: text,
+        };
+        let Some((head, message)) = text.split_once(": ") else {
+            return plain;
+        };
+        let (path, line) = match head.rsplit_once(':') {
+            Some((p, l)) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => {
+                (p, l.parse().ok())
+            }
+            _ => (head, None),
+        };
+        // A path has a separator or an extension and no spaces; a service
+        // name prefix (`payments: …`) is kept as part of the message.
+        if path.is_empty() || path.contains(' ') || !(path.contains('/') || path.contains('.')) {
+            return plain;
+        }
+        Note {
+            path: Some(path),
+            line,
+            message,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -47,9 +86,13 @@ struct Finding<'a> {
     rule: &'a str,
     name: &'a str,
     severity: &'a str,
+    state: &'static str,
     introduced: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_measure: Option<u64>,
     waived: bool,
     service: Option<&'a str>,
+    subject: &'a str,
     message: &'a str,
     location: Location<'a>,
     help: Option<&'a str>,
@@ -100,9 +143,14 @@ pub fn render(report: &Report) -> String {
             rule: f.rule,
             name: f.name,
             severity: f.severity.as_str(),
+            state: f.state.as_str(),
             introduced: f.introduced,
+            base_measure: f
+                .base_measure
+                .filter(|_| f.state == crate::rules::engine::State::Worsened),
             waived: f.waived,
             service: f.service.as_deref(),
+            subject: &f.subject,
             message: &f.message,
             location: Location {
                 side: f.location.side.as_str(),
@@ -119,6 +167,12 @@ pub fn render(report: &Report) -> String {
         head: &report.head,
         services,
         findings,
+        notes: report
+            .outcome
+            .notes
+            .iter()
+            .map(|n| Note::parse(n))
+            .collect(),
         summary: report.summary(),
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();

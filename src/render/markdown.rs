@@ -11,7 +11,7 @@
 use crate::Report;
 use crate::plan::duration::format_duration;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, Location, ServiceState};
+use crate::rules::engine::{Finding, Location, ServiceState, State};
 use crate::source::Side;
 use std::fmt::Write as _;
 
@@ -59,13 +59,19 @@ impl Options {
 }
 
 /// Clips to [`CLIP`] characters and turns control characters (line breaks
-/// included) into spaces: a line break could start an HTML block that no
-/// inline escaping stops.
+/// included) and bidirectional overrides into spaces: a line break could
+/// start an HTML block that no inline escaping stops.
 fn flatten(s: &str) -> String {
     let mut out: String = s
         .chars()
         .take(CLIP)
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || super::terminal::escaped(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if s.chars().nth(CLIP).is_some() {
         out.push('…');
@@ -346,22 +352,47 @@ impl Renderer<'_> {
         self.services_table(&mut out, rows);
 
         let kept = &ordered[..keep.min(ordered.len())];
-        let (main, folded): (Vec<&Finding>, Vec<&Finding>) = kept
+        let (resolved, kept): (Vec<&Finding>, Vec<&Finding>) = kept
             .iter()
             .copied()
-            .partition(|f| f.introduced && !f.waived);
+            .partition(|f| f.state == State::Resolved);
+        let (main, folded): (Vec<&Finding>, Vec<&Finding>) =
+            kept.into_iter().partition(|f| f.introduced && !f.waived);
         for (service, group) in group_by_service(&main) {
             out.push_str(&Self::service_heading(service));
             for f in group {
                 self.finding(&mut out, f);
             }
         }
-        if !folded.is_empty() {
-            let waived = folded.iter().filter(|f| f.waived).count();
+        if !resolved.is_empty() {
             let _ = write!(
                 out,
-                "<details><summary>{} existing, {waived} waived (not introduced by this change or accepted, never blocking)</summary>\n\n",
-                folded.len() - waived
+                "<details><summary>Resolved by this change: {}</summary>\n\n",
+                plural(resolved.len(), "finding")
+            );
+            for (service, group) in group_by_service(&resolved) {
+                out.push_str(&Self::service_heading(service).replacen("###", "####", 1));
+                for f in group {
+                    self.finding(&mut out, f);
+                }
+            }
+            out.push_str("</details>\n\n");
+        }
+        if !folded.is_empty() {
+            let waived = folded.iter().filter(|f| f.waived).count();
+            let newly = folded
+                .iter()
+                .filter(|f| !f.waived && f.state == State::NewlyInScope)
+                .count();
+            let newly_text = if newly > 0 {
+                format!("{newly} newly in scope, ")
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                out,
+                "<details><summary>{} existing, {newly_text}{waived} waived (not introduced by this change or accepted, never blocking)</summary>\n\n",
+                folded.len() - waived - newly
             );
             for (service, group) in group_by_service(&folded) {
                 out.push_str(&Self::service_heading(service).replacen("###", "####", 1));
@@ -378,6 +409,26 @@ impl Renderer<'_> {
                 "_{} not introduced by this change; run with `--all` to list them._\n",
                 plural(existing, "existing finding")
             );
+        }
+        let notes = &self.report.outcome.notes;
+        if !notes.is_empty() {
+            let _ = write!(
+                out,
+                "<details><summary>Not assessed: {}</summary>\n\n",
+                plural(notes.len(), "note")
+            );
+            const NOTES_SHOWN: usize = 50;
+            for n in notes.iter().take(NOTES_SHOWN) {
+                let _ = writeln!(out, "- {}", text(n));
+            }
+            if notes.len() > NOTES_SHOWN {
+                let _ = writeln!(
+                    out,
+                    "- … and {} more in the report's JSON (`--format json`, `notes`)",
+                    notes.len() - NOTES_SHOWN
+                );
+            }
+            out.push_str("\n</details>\n\n");
         }
         if keep < ordered.len() {
             let _ = writeln!(
@@ -421,7 +472,7 @@ fn group_by_service<'f>(findings: &[&'f Finding]) -> Vec<(Option<&'f str>, Vec<&
 fn ordered(report: &Report) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = report.listed().collect();
     v.sort_by_key(|f| {
-        let folded = u8::from(!f.introduced || f.waived);
+        let folded = u8::from(!f.introduced || f.waived) + u8::from(f.state == State::Resolved);
         (folded, std::cmp::Reverse(f.severity))
     });
     v

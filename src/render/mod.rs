@@ -8,3 +8,4 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod status;
+pub mod terminal;

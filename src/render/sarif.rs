@@ -9,7 +9,7 @@
 
 use crate::Report;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, Location};
+use crate::rules::engine::{Finding, Location, State};
 use crate::rules::{self, RULES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -260,7 +260,13 @@ fn result<'a>(f: &'a Finding) -> SarifResult<'a> {
             })
             .collect(),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(f))]),
-        baseline_state: if f.introduced { "new" } else { "unchanged" },
+        baseline_state: match f.state {
+            State::Introduced => "new",
+            State::Worsened => "updated",
+            State::Existing | State::NewlyInScope => "unchanged",
+            // Never written: resolved findings are not results (DESIGN §4).
+            State::Resolved => "absent",
+        },
         suppressions,
     }
 }
@@ -277,7 +283,11 @@ pub struct Options {
 
 /// Renders the SARIF log.
 pub fn render(report: &Report, opts: &Options) -> String {
-    let listed: Vec<&Finding> = report.listed().collect();
+    // What the change resolved is no result (DESIGN §4).
+    let listed: Vec<&Finding> = report
+        .listed()
+        .filter(|f| f.state != State::Resolved)
+        .collect();
     let mut notifications = Vec::new();
     if listed.len() > MAX_RESULTS {
         notifications.push(Notification {

@@ -69,7 +69,7 @@ impl Rule for ReplicasBelowMinimum {
             let noun = if floor == 1 { "instance" } else { "instances" };
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: (i64::from(min) - floor).unsigned_abs(),
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} min_size", g.address),
                 message: format!(
@@ -105,9 +105,11 @@ impl Rule for ReplicasBelowMinimum {
             let noun = if w.floor == 1 { "replica" } else { "replicas" };
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: (i64::from(min) - w.floor).unsigned_abs(),
                 service: Some(svc.service.name.clone()),
-                subject: format!("{} {}", w.floor_owner, w.floor_field),
+                // The workload is the subject, whichever field sets its floor
+                // (adding an HPA at the same floor is no new violation).
+                subject: format!("{} replicas", w.address),
                 message: format!(
                     "{} runs {} {noun}; {owner} needs at least {min}",
                     w.display, w.floor

@@ -5,10 +5,15 @@
 //! entry): every database is multi-zone (`multi_az = true`, `MultiAZ: true`;
 //! an RDS instance without `multi_az` is single-zone, the provider's
 //! default), every autoscaling or node group spans at least two zones or
-//! subnets, and every replicated Kubernetes workload (a floor of 2 or more)
-//! spreads its pods over zones (a `topologySpreadConstraints` entry or a pod
-//! anti-affinity on `topology.kubernetes.io/zone`). A value that cannot be
-//! resolved is never a finding.
+//! subnets, and every workload spreads its pods over zones: a
+//! `topologySpreadConstraints` entry on `topology.kubernetes.io/zone` with
+//! `whenUnsatisfiable: DoNotSchedule`, or a required pod anti-affinity on that
+//! key, each selecting the workload's own pods, and no node selector or
+//! affinity that pins it to one zone. The replica count does not decide it:
+//! one replica is one zone, and more replicas without a spread may all land
+//! in one. A soft spread (`ScheduleAnyway`, a preferred anti-affinity, Swarm
+//! `placement.preferences`) is noted, not counted; compose services have no
+//! zone spread. A value that cannot be resolved is never a finding.
 //!
 //! ## Why it matters for continuity
 //! An availability zone is the unit that fails together: power, cooling, a
@@ -51,7 +56,7 @@ impl Rule for SingleZone {
         include_str!("cg102_single_zone.rs")
     }
     fn summary(&self) -> &'static str {
-        "the tier needs multi_az and a database, group or replicated workload is single-zone"
+        "the tier needs multi_az and a database, group or workload is single-zone"
     }
 
     fn check(&self, svc: &ServiceView, out: &mut Vec<Violation>) {
@@ -110,19 +115,40 @@ impl Rule for SingleZone {
                 loc.clone(),
             );
         }
+        // One finding per workload: a compose service written in several
+        // files has one workload per file that sets its replicas.
+        let mut seen = std::collections::BTreeSet::new();
         for w in &svc.facts.workloads {
-            if w.floor < 2 || w.zone_spread {
+            if w.zone_spread || !seen.insert(w.address.as_str()) {
                 continue;
             }
+            let (runs, help) = if w.address.starts_with("compose/") {
+                (
+                    "has no zone spread (compose and Swarm place no task by zone), so its tasks may share one zone".to_string(),
+                    "run it where the platform spreads it over zones (a Kubernetes topology spread on topology.kubernetes.io/zone)",
+                )
+            } else {
+                let replicas = match w.floor {
+                    1 => "runs 1 replica: one zone".to_string(),
+                    n => {
+                        format!("runs {n} replicas with no zone spread, so they may share one zone")
+                    }
+                };
+                (
+                    format!(
+                        "{replicas} (no topologySpreadConstraints with whenUnsatisfiable: DoNotSchedule, nor a required pod anti-affinity, on topology.kubernetes.io/zone)"
+                    ),
+                    "run 2 or more replicas with a topologySpreadConstraints entry on topology.kubernetes.io/zone (whenUnsatisfiable: DoNotSchedule)",
+                )
+            };
             push(
-                format!("{} spec.template.spec.topologySpreadConstraints", w.address),
-                format!(
-                    "{} runs {} replicas with no zone spread (no topologySpreadConstraints or pod anti-affinity on topology.kubernetes.io/zone), so they may share one zone",
-                    w.display, w.floor
-                ),
-                "add a topologySpreadConstraints entry with topologyKey topology.kubernetes.io/zone",
-                // At the replica count that makes it a replicated workload.
-                w.floor_loc.clone(),
+                format!("{} zones", w.address),
+                format!("{} {runs}", w.display),
+                help,
+                // Where its placement is decided: a pin, a soft spread, else
+                // its first line; never the replica count, so raising the
+                // replicas moves nothing.
+                w.zone_loc.clone(),
             );
         }
     }
@@ -261,11 +287,11 @@ mod tests {
     }
 
     #[test]
-    fn replicated_workloads_need_zone_spread() {
+    fn workloads_need_zone_spread_whatever_their_replicas() {
         use crate::facts::Workload;
         let p = plan(PLAN);
         let workload = |floor: i64, zone_spread: bool| Workload {
-            address: "Deployment/payments/api".into(),
+            address: format!("Deployment/payments/api-{floor}-{zone_spread}"),
             display: "Deployment payments/api".into(),
             floor,
             floor_field: "spec.replicas".into(),
@@ -273,20 +299,24 @@ mod tests {
             floor_loc: Loc::default(),
             pod_labels: Default::default(),
             zone_spread,
+            zone_loc: Loc::default(),
         };
         let facts = ServiceFacts {
             workloads: vec![workload(3, false), workload(3, true), workload(1, false)],
             ..ServiceFacts::default()
         };
         let v = check(&SingleZone, &p, "ledger", &facts);
-        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v.len(), 2, "{v:?}");
         assert!(
             v[0].message
                 .starts_with("Deployment payments/api runs 3 replicas with no zone spread")
         );
-        assert_eq!(
-            v[0].subject,
-            "Deployment/payments/api spec.template.spec.topologySpreadConstraints"
+        assert_eq!(v[0].subject, "Deployment/payments/api-3-false zones");
+        assert!(
+            v[1].message
+                .starts_with("Deployment payments/api runs 1 replica: one zone"),
+            "{}",
+            v[1].message
         );
     }
 }

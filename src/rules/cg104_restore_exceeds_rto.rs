@@ -97,7 +97,7 @@ impl Rule for RestoreExceedsRto {
             ));
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: (estimate - rto.value).unsigned_abs(),
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} storage", s.address),
                 message: format!(

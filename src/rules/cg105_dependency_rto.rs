@@ -86,7 +86,7 @@ impl Rule for DependencyRto {
                     .collect();
                 out.push(Violation {
                     rule: self.code(),
-                    measure: 1,
+                    measure: (dep_rto.value - rto.value).unsigned_abs(),
                     service: Some(service.name.clone()),
                     subject: name.to_string(),
                     message: format!(

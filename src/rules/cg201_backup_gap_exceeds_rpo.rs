@@ -77,28 +77,38 @@ impl Rule for BackupGapExceedsRpo {
         };
         for b in &svc.facts.backups {
             let rpo_text = duration_text(rpo.value);
-            let message = match source_gap(b, svc.as_of) {
-                SourceGap::Every(g) if g.seconds > rpo.value => format!(
-                    "{}: largest gap {} {} exceeds RPO {rpo_text}",
-                    named(b),
-                    duration_text(g.seconds),
-                    gap_text(&g, &zone_of(b)),
+            // The measure: seconds of gap beyond the RPO (a year and more when unbounded).
+            let (gap, message) = match source_gap(b, svc.as_of) {
+                SourceGap::Every(g) if g.seconds > rpo.value => (
+                    g.seconds,
+                    format!(
+                        "{}: largest gap {} {} exceeds RPO {rpo_text}",
+                        named(b),
+                        duration_text(g.seconds),
+                        gap_text(&g, &zone_of(b)),
+                    ),
                 ),
-                SourceGap::Continuous if CONTINUOUS_GAP_SECONDS > rpo.value => format!(
-                    "{}: continuous backups are {} apart, more than RPO {rpo_text}",
-                    named(b),
-                    duration_text(CONTINUOUS_GAP_SECONDS),
+                SourceGap::Continuous if CONTINUOUS_GAP_SECONDS > rpo.value => (
+                    CONTINUOUS_GAP_SECONDS,
+                    format!(
+                        "{}: continuous backups are {} apart, more than RPO {rpo_text}",
+                        named(b),
+                        duration_text(CONTINUOUS_GAP_SECONDS),
+                    ),
                 ),
-                SourceGap::Unbounded => format!(
-                    "{} runs fewer than twice in the year from {}: its gap is longer than a year, more than RPO {rpo_text}",
-                    named(b),
-                    svc.as_of,
+                SourceGap::Unbounded => (
+                    366 * 86_400,
+                    format!(
+                        "{} runs fewer than twice in the year from {}: its gap is longer than a year, more than RPO {rpo_text}",
+                        named(b),
+                        svc.as_of,
+                    ),
                 ),
                 _ => continue,
             };
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: (gap - rpo.value).unsigned_abs(),
                 service: Some(svc.service.name.clone()),
                 subject: format!("{} {}", b.address, schedule_field(b)),
                 message,

@@ -99,10 +99,18 @@ impl Rule for BackupsRemoved {
                         "resume the backup schedule, or add its replacement in the same change",
                     ),
                     None => (
-                        format!(
-                            "backup {} is removed and no other backup covers service {} (RPO {rpo_text})",
-                            b.display, change.name
-                        ),
+                        if b.kind == BackupKind::Automated {
+                            // "automated backups of aws_db_instance x"
+                            format!(
+                                "{} are removed and no other backup covers service {} (RPO {rpo_text})",
+                                b.display, change.name
+                            )
+                        } else {
+                            format!(
+                                "backup {} is removed and no other backup covers service {} (RPO {rpo_text})",
+                                b.display, change.name
+                            )
+                        },
                         b.loc.clone(),
                         "keep the backup schedule, or add its replacement in the same change",
                     ),

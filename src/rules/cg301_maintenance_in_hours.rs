@@ -35,7 +35,7 @@
 use super::{Rule, ServiceView, Violation};
 use crate::facts::window::Window;
 use crate::facts::{Fact, Loc};
-use crate::plan::hours::{Interval, year_from};
+use crate::plan::hours::{Interval, intersect_intervals, merge_intervals, minutes_of, year_from};
 use crate::plan::model::Severity;
 
 /// CG301.
@@ -91,22 +91,31 @@ pub(super) struct WindowUse<'a> {
 }
 
 /// The first stretch of the year from `as_of` where a window is active
-/// during the service's hours.
-pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<Interval> {
+/// during the service's hours, and the minutes of that year they overlap
+/// (the measure).
+pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<(Interval, u64)> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
     // Many resources share a window and many services their hours: each
     // pair is worked out once per thread.
     type Key = (crate::plan::hours::Hours, Window, jiff::Timestamp);
     thread_local! {
-        static MEMO: std::cell::RefCell<std::collections::HashMap<Key, Option<Interval>>> =
+        static MEMO: std::cell::RefCell<std::collections::HashMap<Key, Option<(Interval, u64)>>> =
             Default::default();
     }
     let key: Key = (hours.clone(), window.clone(), from);
     if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).copied()) {
         return hit;
     }
-    let stretch = hours.first_overlap_within(&window.occurrences(from, to), from, to);
+    let occurrences = window.occurrences(from, to);
+    let stretch = hours
+        .first_overlap_within(&occurrences, from, to)
+        .map(|first| {
+            let open = hours.intervals(from, to);
+            let active = merge_intervals(occurrences);
+            let year = intersect_intervals(&[(from, to)], &active);
+            (first, minutes_of(&intersect_intervals(&open, &year)).max(1))
+        });
     MEMO.with_borrow_mut(|memo| {
         if memo.len() >= 4096 {
             memo.clear();
@@ -129,7 +138,7 @@ pub(super) fn check_window(
     let Fact::Known { value: window, loc } = w.window else {
         return;
     };
-    let Some(stretch) = first_in_hours(svc, window) else {
+    let Some((stretch, minutes)) = first_in_hours(svc, window) else {
         return;
     };
     let canonical = hours.value.canonical();
@@ -165,7 +174,7 @@ pub(super) fn check_window(
         message,
         help: Some(help),
         primary: Loc::clone(loc),
-        measure: 1,
+        measure: minutes,
         secondary: vec![(
             svc.plan_loc(hours.span),
             format!("hours of operation {canonical}"),

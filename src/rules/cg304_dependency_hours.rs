@@ -31,7 +31,7 @@
 //! without it.
 
 use super::{Rule, ServiceView, Violation};
-use crate::plan::hours::year_from;
+use crate::plan::hours::{minutes_of, subtract_intervals, year_from};
 use crate::plan::model::Severity;
 
 /// CG304.
@@ -69,14 +69,18 @@ impl Rule for DependencyHours {
             else {
                 continue;
             };
-            let Some(gap) = dep_hours.value.first_uncovered(&hours.value, from, to) else {
+            let uncovered = subtract_intervals(
+                &hours.value.intervals(from, to),
+                &dep_hours.value.intervals(from, to),
+            );
+            let Some(&gap) = uncovered.first() else {
                 continue;
             };
             let mine = hours.value.canonical();
             let theirs = dep_hours.value.canonical();
             out.push(Violation {
                 rule: self.code(),
-                measure: 1,
+                measure: minutes_of(&uncovered),
                 service: Some(svc.service.name.clone()),
                 subject: name.clone(),
                 message: format!(

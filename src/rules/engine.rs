@@ -3,6 +3,8 @@
 //! waivers, inline suppressions and severity overrides.
 
 use super::{RULES, ServiceChange, ServiceView, Violation};
+use crate::engine::compare;
+pub use crate::engine::compare::State;
 use crate::facts::{self, Loc, ServiceFacts};
 use crate::plan::model::{Matcher, Plan, Service, Severity};
 use crate::readers::{self, FileKind, FileRead, Resource, Span};
@@ -19,8 +21,14 @@ pub struct Finding {
     pub name: &'static str,
     /// Severity after overrides.
     pub severity: Severity,
-    /// New in this change.
+    /// New in this change: introduced or worsened (the state that blocks).
     pub introduced: bool,
+    /// Introduced, worsened, existing, newly in scope or resolved (DESIGN §1.5).
+    pub state: State,
+    /// How bad, in the rule's unit (DESIGN §1.5).
+    pub measure: u64,
+    /// The measure of the same violation at base, when it was there.
+    pub base_measure: Option<u64>,
     /// Waived by the plan or suppressed inline.
     pub waived: bool,
     /// Why it is waived (the waiver's reason or the inline comment).
@@ -211,7 +219,7 @@ impl ParseCache {
         reads
             .entry(key)
             .or_insert_with(|| {
-                let mut read = readers::read_file(path, &blob.bytes);
+                let mut read = readers::read_blob(path, blob);
                 let resources = std::mem::take(&mut read.resources)
                     .into_iter()
                     .map(Arc::new)
@@ -297,12 +305,100 @@ struct SideCtx<'a> {
     tree: &'a dyn Tree,
     plan: &'a Plan,
     all_files: Option<Vec<String>>,
-    /// Notes of the last [`service_resources`] (module calls not evaluated).
-    notes: Vec<String>,
+    /// Notes and argument uses of the last [`service_resources`]'s module calls.
+    modules: readers::terraform_modules::Instantiated,
+    /// Kustomize roots built at this side (DESIGN §1a).
+    kustomize: std::cell::RefCell<readers::kustomize::SideBuilds>,
+}
+
+impl<'a> SideCtx<'a> {
+    fn new(side: Side, tree: &'a dyn Tree, plan: &'a Plan) -> SideCtx<'a> {
+        SideCtx {
+            side,
+            tree,
+            plan,
+            all_files: None,
+            kustomize: Default::default(),
+            modules: Default::default(),
+        }
+    }
+}
+
+/// A side's files as the kustomize builder reads them: through the parse
+/// cache, so a finding can show the overlay or patch it points at.
+struct KustomizeFiles<'s, 'a> {
+    ctx: &'s SideCtx<'a>,
+    cache: &'s mut ParseCache,
+    sources: &'s mut SourceStore,
+}
+
+impl readers::kustomize::Files for KustomizeFiles<'_, '_> {
+    fn text(&mut self, path: &str) -> Option<Arc<str>> {
+        let read = self.ctx.raw_file(self.cache, self.sources, path)?;
+        read.text.as_ref().map(|(t, _)| t.clone())
+    }
+}
+
+impl readers::kustomize::SideFiles for KustomizeFiles<'_, '_> {
+    fn list_under(&mut self, prefix: &str) -> Vec<String> {
+        self.ctx.tree.list_under(prefix)
+    }
+    fn exists(&mut self, path: &str) -> bool {
+        self.ctx.tree.kind(path) == Some(EntryKind::File)
+    }
 }
 
 impl SideCtx<'_> {
+    /// A file as the services see it: a kustomize input read through the
+    /// roots that build it (a patch file is never a manifest of its own).
     fn file(
+        &self,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+        path: &str,
+    ) -> Option<Arc<Parsed>> {
+        let read = self.raw_file(cache, sources, path)?;
+        let lower = path.to_ascii_lowercase();
+        let may_be_input = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+            || readers::kustomize::is_kustomization(path);
+        if !may_be_input {
+            return Some(read);
+        }
+        let mut files = KustomizeFiles {
+            ctx: self,
+            cache,
+            sources,
+        };
+        let Some(view) = self.kustomize.borrow_mut().view(path, &mut files) else {
+            return Some(read);
+        };
+        let mut notes = read.read.notes.clone();
+        notes.extend(view.notes.iter().cloned());
+        let error = read.read.error.clone().or_else(|| {
+            view.error.as_ref().map(|why| {
+                (
+                    format!("the kustomization does not build: {why}"),
+                    Span::default(),
+                )
+            })
+        });
+        Some(Arc::new(Parsed {
+            read: FileRead {
+                resources: Vec::new(),
+                error,
+                notes,
+                infrastructure: true,
+                not_assessed: None,
+            },
+            resources: view.resources.clone(),
+            text: read.text.clone(),
+        }))
+    }
+
+    /// A file as its own reader reads it.
+    fn raw_file(
         &self,
         cache: &mut ParseCache,
         sources: &mut SourceStore,
@@ -328,7 +424,7 @@ fn content_match(service: &Service, r: &Resource) -> bool {
                     r.namespace.as_deref() == Some(ns.as_str())
                         || (r.kind == "Namespace" && &r.name == ns)
                 })
-                && labels.iter().all(|(k, v)| r.labels.get(k) == Some(v))
+                && readers::kubernetes::labels_match(r, labels)
         }
         Matcher::Terraform { patterns, set } => {
             r.file_kind == FileKind::Terraform
@@ -539,6 +635,20 @@ fn services_of_file(
     path: &str,
     read: Option<&Parsed>,
 ) -> BTreeSet<String> {
+    services_of_resources(plan, index, path, read, None)
+}
+
+/// [`services_of_file`], with content selectors applied only to the
+/// resources `changed` marks (DESIGN §1.5: in a multi-document YAML or a
+/// `.tf` file only the services of the documents or blocks that changed are
+/// touched). `paths` still match the whole file.
+fn services_of_resources(
+    plan: &Plan,
+    index: &PlanIndex,
+    path: &str,
+    read: Option<&Parsed>,
+    changed: Option<&[bool]>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if plan.is_ignored(path) {
         return out;
@@ -551,8 +661,13 @@ fn services_of_file(
     if let Some(r) = read
         && !r.resources.is_empty()
     {
+        let counts = |i: usize| changed.is_none_or(|c| c.get(i).copied().unwrap_or(true));
         for s in &index.by_content {
-            if r.resources.iter().any(|res| content_match(s, res)) {
+            if r.resources
+                .iter()
+                .enumerate()
+                .any(|(i, res)| counts(i) && content_match(s, res))
+            {
                 out.insert(s.name.clone());
             }
         }
@@ -750,6 +865,9 @@ fn service_resources(
             push_file(ctx, cache, sources, &p, false, &mut out);
         }
     }
+    // A kustomize build reaches a service through each of its input files.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|r| seen.insert(Arc::as_ptr(r)));
     out.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
     readers::terraform::resolve_references(
         &mut out,
@@ -759,7 +877,7 @@ fn service_resources(
                 .map(|parsed| parsed.to_file_read())
         },
     );
-    ctx.notes = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
+    ctx.modules = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
     out
 }
 
@@ -773,7 +891,7 @@ fn evaluate_module_calls(
     service: &Service,
     files: &BTreeSet<String>,
     resources: &mut Vec<Arc<Resource>>,
-) -> Vec<String> {
+) -> readers::terraform_modules::Instantiated {
     readers::terraform_modules::instantiate_calls(
         resources,
         |call, instance| files.contains(call.path.as_ref()) || content_match(service, instance),
@@ -798,10 +916,26 @@ fn service_facts(
 ) -> ServiceFacts {
     let resources = service_resources(ctx, cache, sources, service, changed);
     let mut facts = facts::derive(ctx.side, resources);
-    facts.notes.append(&mut ctx.notes);
+    add_module_calls(&mut facts, ctx.side, std::mem::take(&mut ctx.modules));
+    facts
+}
+
+/// The notes of a service's module calls, and where their arguments are used.
+fn add_module_calls(
+    facts: &mut ServiceFacts,
+    side: Side,
+    modules: readers::terraform_modules::Instantiated,
+) {
+    facts.notes.extend(modules.notes);
     facts.notes.sort();
     facts.notes.dedup();
-    facts
+    for u in modules.uses {
+        let at = |(path, span): (Arc<str>, Span)| Loc { side, path, span };
+        facts
+            .module_arguments
+            .entry(at(u.written))
+            .or_insert_with(|| (at(u.used), format!("used by `{}` here", u.address)));
+    }
 }
 
 /// Gives each violation located at a module argument the module's field
@@ -811,6 +945,22 @@ fn label_module_arguments(violations: &mut [Violation], facts: &ServiceFacts) {
         if let Some((used_at, label)) = facts.module_arguments.get(&v.primary) {
             v.secondary.push((used_at.clone(), label.clone()));
         }
+    }
+}
+
+/// Why a changed file at head cannot be assessed at all (CG004), if so.
+fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<String> {
+    if path.contains('\u{FFFD}') {
+        return Some("its name is not UTF-8, so it cannot be looked up".into());
+    }
+    match tree.kind(path) {
+        Some(EntryKind::Symlink) => Some("it is a symbolic link, never followed".into()),
+        Some(EntryKind::File) => match read {
+            Some(r) => r.read.not_assessed.clone(),
+            None if is_infra_path(path) => Some("its content cannot be read".into()),
+            None => None,
+        },
+        _ => None,
     }
 }
 
@@ -891,7 +1041,7 @@ fn inline_suppression_at(
 /// that covers it (the suppression is returned too, for CG406).
 fn judge(
     v: Violation,
-    introduced: bool,
+    (state, base_measure): (State, Option<u64>),
     plan: &Plan,
     as_of: jiff::civil::Date,
     sources: &SourceStore,
@@ -927,7 +1077,10 @@ fn judge(
         rule: rule.code(),
         name: rule.name(),
         severity,
-        introduced,
+        introduced: state.is_new(),
+        state,
+        measure: v.measure,
+        base_measure,
         waived: waived_by.is_some(),
         waived_by,
         service: v.service,
@@ -944,6 +1097,171 @@ fn judge(
     Some((finding, suppression))
 }
 
+/// The first word of a subject: the resource's address, for most rules.
+fn first_word(subject: &str) -> &str {
+    subject.split(' ').next().unwrap_or(subject)
+}
+
+/// A violation's state and, when it was there at base, its base measure.
+type Judged = (State, Option<u64>);
+
+/// Violations with their states.
+type JudgedViolations = Vec<(Violation, Judged)>;
+
+/// One service's facts at both sides, compared (DESIGN §1.5 "Comparison").
+struct Compared<'f> {
+    base: &'f ServiceFacts,
+    head: &'f ServiceFacts,
+    /// No plan at base: every head violation is newly in scope.
+    no_base_plan: bool,
+    /// The service is in the head plan (else its removal is CG404's).
+    head_has_service: bool,
+}
+
+impl Compared<'_> {
+    /// Addresses of head resources the service did not have at base that
+    /// stand unchanged in the same file at base: only their mapping to the
+    /// service changed (a label added, a selector widened, a new entry).
+    fn unchanged_outsiders(
+        &self,
+        base: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> BTreeSet<String> {
+        let paired: BTreeSet<usize> =
+            compare::correspond(&self.base.resources, &self.head.resources, &[])
+                .into_iter()
+                .map(|(_, j)| j)
+                .collect();
+        let mut out = BTreeSet::new();
+        for (j, r) in self.head.resources.iter().enumerate() {
+            if paired.contains(&j) {
+                continue;
+            }
+            let Some(read) = base.file(cache, sources, &r.path) else {
+                continue;
+            };
+            if read.resources.iter().any(|b| compare::same_fields(b, r)) {
+                out.insert(r.address.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether a base violation about `address` cannot count as resolved:
+    /// the service left the plan (CG404 speaks), the resource's file cannot
+    /// be read at head (CG001: unknown is not fixed), or the resource still
+    /// stands at head but no longer belongs to the service (CG002/CG404).
+    fn not_resolved(
+        &self,
+        address: &str,
+        head: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> bool {
+        if !self.head_has_service {
+            return true;
+        }
+        let Some(r) = self.base.resources.iter().find(|r| r.address == address) else {
+            return false;
+        };
+        if self.head.resources.iter().any(|h| h.address == address) {
+            return false;
+        }
+        if path_exists(head.tree, &r.path) {
+            return match head.file(cache, sources, &r.path) {
+                Some(read) => {
+                    read.read.error.is_some()
+                        || read.read.not_assessed.is_some()
+                        || read.resources.iter().any(|h| h.address == address)
+                }
+                None => true,
+            };
+        }
+        false
+    }
+
+    /// The state of each head violation, and the base violations the change
+    /// resolved. `counter` holds the violations of the base facts against the
+    /// head targets: a head measure above theirs is worsened.
+    fn states(
+        &self,
+        at_base: Vec<Violation>,
+        at_head: Vec<Violation>,
+        counter: Vec<Violation>,
+        outsiders: &BTreeSet<String>,
+    ) -> (JudgedViolations, JudgedViolations) {
+        let renames = compare::renames(&self.base.resources, &self.head.resources, &[]);
+        let key = |v: &Violation| (v.rule, compare::translate(&v.subject, &renames));
+        let worst = |vs: &[Violation]| {
+            let mut by: HashMap<(&'static str, String), u64> = HashMap::new();
+            for v in vs {
+                let m = by.entry(key(v)).or_insert(0);
+                *m = (*m).max(v.measure);
+            }
+            by
+        };
+        let (base_by, counter_by) = (worst(&at_base), worst(&counter));
+        let head_keys: BTreeSet<(&'static str, String)> = at_head
+            .iter()
+            .map(|v| (v.rule, v.subject.clone()))
+            .collect();
+        let judged = at_head
+            .into_iter()
+            .map(|mut v| {
+                let k = (v.rule, v.subject.clone());
+                let state = if self.no_base_plan {
+                    (State::NewlyInScope, None)
+                } else if let Some(&was) = base_by.get(&k) {
+                    let before = counter_by.get(&k).copied().unwrap_or(0);
+                    if v.measure > before {
+                        v.message = format!(
+                            "{} (worse than at base: {}, was {})",
+                            v.message,
+                            measure_text(v.rule, v.measure),
+                            measure_text(v.rule, was)
+                        );
+                        (State::Worsened, Some(was))
+                    } else {
+                        (State::Existing, Some(was))
+                    }
+                } else if outsiders.contains(first_word(&v.subject)) {
+                    (State::NewlyInScope, None)
+                } else {
+                    (State::Introduced, None)
+                };
+                (v, state)
+            })
+            .collect();
+        let resolved = at_base
+            .into_iter()
+            .filter(|v| !self.no_base_plan && !head_keys.contains(&key(v)))
+            .map(|v| {
+                let was = v.measure;
+                (v, (State::Resolved, Some(was)))
+            })
+            .collect();
+        (judged, resolved)
+    }
+}
+
+/// A measure in words, in the rule's unit (DESIGN §1.5).
+fn measure_text(rule: &str, m: u64) -> String {
+    let duration =
+        |secs: u64| super::recovery::duration_text(i64::try_from(secs).unwrap_or(i64::MAX));
+    match rule {
+        "CG101" => format!("{m} short of the floor"),
+        "CG104" | "CG105" | "CG201" => format!("{} over the target", duration(m)),
+        "CG301" | "CG303" => format!("{} a year in hours", duration(m.saturating_mul(60))),
+        "CG304" => format!(
+            "{} of hours uncovered a year",
+            duration(m.saturating_mul(60))
+        ),
+        "CG302" => format!("{m} replica-minutes short a year"),
+        _ => format!("measure {m}"),
+    }
+}
+
 /// Runs the check.
 pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     let mut sources = SourceStore::default();
@@ -958,20 +1276,8 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         inputs.head_plan.path.clone(),
         inputs.head_plan.text.clone(),
     );
-    let mut base = SideCtx {
-        side: Side::Base,
-        tree: inputs.base,
-        plan: inputs.base_plan,
-        all_files: None,
-        notes: Vec::new(),
-    };
-    let mut head = SideCtx {
-        side: Side::Head,
-        tree: inputs.head,
-        plan: inputs.head_plan,
-        all_files: None,
-        notes: Vec::new(),
-    };
+    let mut base = SideCtx::new(Side::Base, inputs.base, inputs.base_plan);
+    let mut head = SideCtx::new(Side::Head, inputs.head, inputs.head_plan);
     let base_index = PlanIndex::new(inputs.base_plan);
     // The plan is usually the same blob at both sides (one `Arc`): one index.
     let head_own;
@@ -981,7 +1287,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         head_own = PlanIndex::new(inputs.head_plan);
         &head_own
     };
-    let mut violations: Vec<(Violation, bool)> = Vec::new(); // (violation, change rule)
+    // Each violation with its state and base measure (change rules: introduced).
+    let mut violations: Vec<(Violation, (State, Option<u64>))> = Vec::new();
+    const NEW: (State, Option<u64>) = (State::Introduced, None);
     let mut affected: BTreeSet<String> = BTreeSet::new();
     let changed_base: Vec<String> = inputs
         .changes
@@ -996,6 +1304,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         .filter_map(|c| c.new_path.clone())
         .collect();
 
+    // Changed files that cannot be read at head (CG001): what they held is
+    // unknown there, never "removed".
+    let mut unreadable: BTreeSet<String> = BTreeSet::new();
     // 1. Changed files → services.
     for change in &inputs.changes.changes {
         let mut mapped = BTreeSet::new();
@@ -1011,13 +1322,21 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
         }
         let mut head_read = None;
         if let Some(p) = &change.new_path {
+            // Nothing is said about paths the plan ignores.
+            let ignored = head.plan.is_ignored(p);
             match head.tree.kind(p) {
-                Some(EntryKind::Symlink) => notes.push(format!("{p}: symbolic link, not followed")),
-                Some(EntryKind::Submodule) => notes.push(format!("{p}: submodule, not read")),
+                Some(EntryKind::Symlink) if !ignored => {
+                    notes.push(format!("{p}: symbolic link, not followed"));
+                }
+                Some(EntryKind::Submodule) if !ignored => {
+                    notes.push(format!("{p}: submodule, not read"));
+                }
                 _ => {}
             }
             head_read = head.file(cache, &mut sources, p);
-            if let Some(r) = &head_read {
+            if let Some(r) = &head_read
+                && !ignored
+            {
                 notes.extend(r.read.notes.iter().cloned());
             }
             let mut at_head = services_of_file(head.plan, head_index, p, head_read.as_deref());
@@ -1028,6 +1347,7 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             if let Some(read) = &head_read
                 && let Some((message, span)) = &read.read.error
             {
+                unreadable.insert(p.clone());
                 let owners: Vec<Option<String>> = if at_head.is_empty() {
                     if p.ends_with(".tf") && !head.plan.is_ignored(p) {
                         vec![None]
@@ -1049,14 +1369,58 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                                 primary: Loc { side: Side::Head, path: Arc::from(p.as_str()), span: *span },
                                 secondary: Vec::new(),
                             },
-                            true,
+                            NEW,
                         ));
                 }
             }
             mapped.extend(at_head);
+            // CG004: fail closed on a mapped file that cannot be assessed.
+            if let Some(why) = not_assessed(head.tree, p, head_read.as_deref())
+                && !head.plan.is_ignored(p)
+            {
+                unreadable.insert(p.clone());
+                for service in &mapped {
+                    let v = super::cg004_not_assessed::violation(p, &why, service);
+                    violations.push((v, NEW));
+                }
+            }
         }
-        // CG002: infrastructure nobody maps.
+        // Touched: for a YAML file read at both sides, content selectors
+        // count only the documents that differ between them. (A `.tf` file's
+        // blocks are built with variables and locals from the whole folder:
+        // it is touched as a whole.)
+        let yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+        let touched = match (&change.old_path, &change.new_path) {
+            (Some(old), Some(new)) if yaml(old) && yaml(new) => {
+                let b = base.file(cache, &mut sources, old);
+                match (b.as_deref(), head_read.as_deref()) {
+                    (Some(b), Some(h))
+                        if b.read.error.is_none()
+                            && h.read.error.is_none()
+                            && !h.resources.is_empty()
+                            && !b.resources.is_empty() =>
+                    {
+                        let (bm, hm) = compare::changed_resources(&b.resources, &h.resources);
+                        let mut t =
+                            services_of_resources(base.plan, &base_index, old, Some(b), Some(&bm));
+                        t.extend(services_of_resources(
+                            head.plan,
+                            head_index,
+                            new,
+                            Some(h),
+                            Some(&hm),
+                        ));
+                        t
+                    }
+                    _ => mapped.clone(),
+                }
+            }
+            _ => mapped.clone(),
+        };
+        // CG002: added or modified infrastructure nobody maps (a deleted file
+        // that no service maps is no finding).
         if mapped.is_empty()
+            && change.new_path.is_some()
             && change.path() != inputs.head_plan.path.as_ref()
             && change.path() != inputs.base_plan.path.as_ref()
         {
@@ -1098,11 +1462,11 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                             primary: Loc { side, path: Arc::from(path.as_str()), span: Span::default() },
                             secondary: Vec::new(),
                         },
-                        true,
+                        NEW,
                     ));
             }
         }
-        affected.extend(mapped);
+        affected.extend(touched);
     }
 
     // 2. Plan edits (none when the plan is the same blob at both sides).
@@ -1188,8 +1552,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
     let base_exists = |p: &str| path_exists(inputs.base, p);
     let head_exists = |p: &str| path_exists(inputs.head, p);
     let mut states = Vec::new();
-    let mut base_ids: BTreeSet<(String, Option<String>, String)> = BTreeSet::new();
-    let mut head_violations: Vec<Violation> = Vec::new();
+    let mut resolved_violations: Vec<(Violation, (State, Option<u64>))> = Vec::new();
+    // The plan did not exist at base: adopting the tool blocks nothing.
+    let no_base_plan = bp.text.is_empty() && bp.services.is_empty();
     for name in &names {
         let is_affected = affected.contains(*name);
         let expired_waiver = hp
@@ -1245,68 +1610,77 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 file_exists,
             }
         }
+        let base_view = |s| {
+            view(
+                s,
+                bp,
+                bf.as_ref(),
+                &empty,
+                Side::Base,
+                inputs.as_of,
+                &base_exists,
+            )
+        };
+        let head_view = |s| {
+            view(
+                s,
+                hp,
+                hf.as_ref(),
+                &empty,
+                Side::Head,
+                inputs.as_of,
+                &head_exists,
+            )
+        };
         if need_facts {
+            // State rules at base (base targets), at head, and on the base
+            // facts against the head targets (what "worsened" compares with).
+            let (mut at_base, mut at_head, mut counter) = (Vec::new(), Vec::new(), Vec::new());
             for rule in RULES {
                 if let Some(s) = bs {
-                    let mut out = Vec::new();
-                    rule.check(
-                        &view(
+                    let v = base_view(s);
+                    rule.check(&v, &mut at_base);
+                }
+                if let Some(s) = hs {
+                    let v = head_view(s);
+                    rule.check(&v, &mut at_head);
+                    rule.notes(&v, &mut notes);
+                    if bs.is_some() {
+                        let v = view(
                             s,
-                            bp,
+                            hp,
                             bf.as_ref(),
                             &empty,
                             Side::Base,
                             inputs.as_of,
                             &base_exists,
-                        ),
-                        &mut out,
-                    );
-                    base_ids.extend(
-                        out.into_iter()
-                            .map(|v| (v.rule.to_string(), v.service, v.subject)),
-                    );
+                        );
+                        rule.check(&v, &mut counter);
+                    }
                 }
-                if let Some(s) = hs {
-                    let v = view(
-                        s,
-                        hp,
-                        hf.as_ref(),
-                        &empty,
-                        Side::Head,
-                        inputs.as_of,
-                        &head_exists,
-                    );
-                    let first = head_violations.len();
-                    rule.check(&v, &mut head_violations);
-                    label_module_arguments(&mut head_violations[first..], v.facts);
-                    rule.notes(&v, &mut notes);
+            }
+            // A value a module call passes is shown where the module uses it too.
+            label_module_arguments(&mut at_base, bf.as_ref().unwrap_or(&empty));
+            label_module_arguments(&mut at_head, hf.as_ref().unwrap_or(&empty));
+            let sides = Compared {
+                base: bf.as_ref().unwrap_or(&empty),
+                head: hf.as_ref().unwrap_or(&empty),
+                no_base_plan,
+                head_has_service: hs.is_some(),
+            };
+            let outsiders = sides.unchanged_outsiders(&base, cache, &mut sources);
+            let (judged, resolved) = sides.states(at_base, at_head, counter, &outsiders);
+            violations.extend(judged);
+            for (v, state) in resolved {
+                if !sides.not_resolved(first_word(&v.subject), &head, cache, &mut sources) {
+                    resolved_violations.push((v, state));
                 }
             }
         }
         let change = ServiceChange {
             name,
-            base: bs.map(|s| {
-                view(
-                    s,
-                    bp,
-                    bf.as_ref(),
-                    &empty,
-                    Side::Base,
-                    inputs.as_of,
-                    &base_exists,
-                )
-            }),
-            head: hs.map(|s| {
-                view(
-                    s,
-                    hp,
-                    hf.as_ref(),
-                    &empty,
-                    Side::Head,
-                    inputs.as_of,
-                    &head_exists,
-                )
-            }),
+            base: bs.map(base_view),
+            head: hs.map(head_view),
             change_date: inputs.change_date,
             orphans,
         };
@@ -1316,7 +1690,13 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 rule.check_change(&change, &mut out);
             }
         }
-        violations.extend(out.into_iter().map(|v| (v, true)));
+        violations.extend(
+            out.into_iter()
+                .filter(|v| {
+                    v.primary.side != Side::Base || !unreadable.contains(v.primary.path.as_ref())
+                })
+                .map(|v| (v, NEW)),
+        );
         if need_facts && let Some(service) = hs.or(bs) {
             states.push(ServiceState {
                 name: (*name).clone(),
@@ -1327,15 +1707,18 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
             });
         }
     }
-    violations.extend(head_violations.into_iter().map(|v| (v, false)));
-
     // 5. Verdicts.
     let mut findings = Vec::new();
     let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
-    for (v, change_rule) in violations {
-        let introduced = change_rule
-            || !base_ids.contains(&(v.rule.to_string(), v.service.clone(), v.subject.clone()));
-        let Some((finding, suppression)) = judge(v, introduced, hp, inputs.as_of, &sources) else {
+    for (v, state) in resolved_violations {
+        // Judged as the base plan judged it (its waivers and severities).
+        if let Some((finding, _)) = judge(v, state, bp, inputs.as_of, &sources) {
+            findings.push(finding);
+        }
+    }
+    for (v, state) in violations {
+        let introduced = state.0.is_new();
+        let Some((finding, suppression)) = judge(v, state, hp, inputs.as_of, &sources) else {
             continue;
         };
         if let Some(s) = suppression
@@ -1363,6 +1746,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 name: rule.name(),
                 severity,
                 introduced,
+                state: if introduced { State::Introduced } else { State::Existing },
+                measure: 1,
+                base_measure: None,
                 waived: false,
                 waived_by: None,
                 service,
@@ -1473,13 +1859,7 @@ pub fn evaluate_side(
     let side = Side::Head;
     let mut sources = SourceStore::default();
     sources.insert(side, plan.path.clone(), plan.text.clone());
-    let ctx = SideCtx {
-        side,
-        tree,
-        plan,
-        all_files: None,
-        notes: Vec::new(),
-    };
+    let ctx = SideCtx::new(side, tree, plan);
     // Every infrastructure file read once, for content selectors: the same
     // resources `service_resources` finds for a plan-only change, without one
     // scan per service (thousands of services share one repository).
@@ -1524,6 +1904,8 @@ pub fn evaluate_side(
                 );
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        resources.retain(|r| seen.insert(Arc::as_ptr(r)));
         resources
             .sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
         // Variables, locals and tfvars as `check` resolves them.
@@ -1538,9 +1920,7 @@ pub fn evaluate_side(
         let module_notes =
             evaluate_module_calls(&ctx, cache, &mut sources, service, &files, &mut resources);
         let mut facts = facts::derive(side, resources);
-        facts.notes.extend(module_notes);
-        facts.notes.sort();
-        facts.notes.dedup();
+        add_module_calls(&mut facts, side, module_notes);
         let mut violations = Vec::new();
         let exists = |p: &str| path_exists(tree, p);
         let view = ServiceView {
@@ -1557,7 +1937,9 @@ pub fn evaluate_side(
         label_module_arguments(&mut violations, &facts);
         let mut findings: Vec<Finding> = violations
             .into_iter()
-            .filter_map(|v| judge(v, false, plan, as_of, &sources).map(|(f, _)| f))
+            .filter_map(|v| {
+                judge(v, (State::Existing, None), plan, as_of, &sources).map(|(f, _)| f)
+            })
             .collect();
         findings.sort_by(|a, b| {
             b.severity

@@ -6,6 +6,7 @@ pub mod engine;
 
 mod cg001_unreadable_file;
 mod cg002_unmapped_change;
+pub mod cg004_not_assessed;
 mod cg101_replicas_below_minimum;
 mod cg102_single_zone;
 mod cg103_disruption_budget_removed;
@@ -167,6 +168,7 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &cg001_unreadable_file::UnreadableFile,
     &cg002_unmapped_change::UnmappedChange,
+    &cg004_not_assessed::NotAssessed,
     &cg101_replicas_below_minimum::ReplicasBelowMinimum,
     &cg102_single_zone::SingleZone,
     &cg103_disruption_budget_removed::DisruptionBudgetRemoved,
@@ -192,9 +194,9 @@ pub const RULES: &[&dyn Rule] = &[
 /// All codes of DESIGN §3, including those whose rule files have not landed yet
 /// (the plan may name them in `rules:` and `waivers:`).
 pub const KNOWN_CODES: &[&str] = &[
-    "CG001", "CG002", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106", "CG201", "CG202",
-    "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402", "CG403", "CG404",
-    "CG405", "CG406",
+    "CG001", "CG002", "CG004", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106", "CG201",
+    "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402", "CG403",
+    "CG404", "CG405", "CG406",
 ];
 
 /// Whether a code names a rule.

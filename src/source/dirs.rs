@@ -66,11 +66,20 @@ impl Tree for DirTree {
         if self.files.get(path) != Some(&EntryKind::File) {
             return None;
         }
-        let bytes = std::fs::read(self.root.join(path)).ok()?;
-        Some(Blob {
-            id: blob_id(&bytes),
-            bytes: Arc::from(bytes),
-        })
+        match super::read_regular_file(&self.root.join(path), crate::readers::MAX_FILE_BYTES) {
+            Ok(bytes) => Some(Blob {
+                id: blob_id(&bytes),
+                size: bytes.len() as u64,
+                bytes: Arc::from(bytes),
+            }),
+            Err(super::DiskReadError::TooLarge(size)) => Some(Blob {
+                // Not read, so not hashed: its size stands for its identity.
+                id: format!("over-limit:{size}"),
+                bytes: Arc::from(Vec::new()),
+                size,
+            }),
+            Err(_) => None,
+        }
     }
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
@@ -93,7 +102,18 @@ pub fn diff_dirs(before: &DirTree, after: &DirTree) -> ChangeSet {
     let mut deleted: Vec<(String, Option<Vec<u8>>)> = Vec::new();
     let mut added: Vec<(String, Option<Vec<u8>>)> = Vec::new();
     let mut changes = Vec::new();
-    let read = |t: &DirTree, p: &str| std::fs::read(t.root.join(p)).ok();
+    // Symbolic links are compared as links (their targets are never read),
+    // files over the limit by size.
+    let read = |t: &DirTree, p: &str| match t.files.get(p) {
+        Some(EntryKind::Symlink) => std::fs::read_link(t.root.join(p))
+            .ok()
+            .map(|l| l.as_os_str().as_encoded_bytes().to_vec()),
+        _ => match super::read_regular_file(&t.root.join(p), crate::readers::MAX_FILE_BYTES) {
+            Ok(bytes) => Some(bytes),
+            Err(super::DiskReadError::TooLarge(size)) => Some(size.to_string().into_bytes()),
+            Err(_) => None,
+        },
+    };
     for p in before.paths() {
         if after.files.contains_key(p) {
             let (a, b) = (read(before, p), read(after, p));

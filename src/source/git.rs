@@ -23,7 +23,9 @@ pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, 
         })
 }
 
-/// The default base revision (DESIGN §1.1): `origin/$GITHUB_BASE_REF`, `$GITHUB_BASE_REF`, `origin/main`, `main`.
+/// The default base revision (DESIGN §4): `origin/$GITHUB_BASE_REF`,
+/// `$GITHUB_BASE_REF`, `origin/HEAD` (the remote's default branch), then
+/// `origin/main`, `main`, `origin/master`, `master`.
 pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
     let mut candidates = Vec::new();
     if let Ok(b) = std::env::var("GITHUB_BASE_REF")
@@ -32,8 +34,16 @@ pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
         candidates.push(format!("origin/{b}"));
         candidates.push(b);
     }
-    candidates.push("origin/main".into());
-    candidates.push("main".into());
+    candidates.extend(
+        [
+            "origin/HEAD",
+            "origin/main",
+            "main",
+            "origin/master",
+            "master",
+        ]
+        .map(String::from),
+    );
     for c in &candidates {
         if repo
             .revparse_single(c)
@@ -52,10 +62,53 @@ pub fn default_base(repo: &Repository) -> Result<String, SourceError> {
     })
 }
 
+/// The blobs a side could not read: (path, object id). A missing or
+/// corrupt object (a `--filter=blob:none` clone, a damaged repository) must
+/// not make a changed file vanish: the check then cannot assess (exit 2).
+#[derive(Default)]
+struct Unreadable(std::cell::RefCell<Option<(String, Oid)>>);
+
+impl Unreadable {
+    fn record(&self, path: &str, id: Oid) {
+        self.0
+            .borrow_mut()
+            .get_or_insert_with(|| (path.to_string(), id));
+    }
+}
+
+/// The first blob a side could not read, as an error naming it and, in a
+/// partial clone, the clone's filter.
+fn unreadable_error(repo: &Repository, u: &Unreadable) -> Option<SourceError> {
+    let (path, id) = u.0.borrow().clone()?;
+    Some(SourceError::MissingObject {
+        path,
+        id: id.to_string(),
+        filter: partial_clone_filter(repo),
+    })
+}
+
+/// The filter of a partial clone (`blob:none`), if the repository is one.
+pub fn partial_clone_filter(repo: &Repository) -> Option<String> {
+    let config = repo.config().ok()?;
+    // git writes `remote.<name>.partialclonefilter` (and `promisor = true`);
+    // older versions `extensions.partialclone = <name>` too.
+    let mut entries = config
+        .entries(Some(r"remote\..*\.partialclonefilter"))
+        .ok()?;
+    if let Some(Ok(entry)) = entries.next() {
+        return entry.value().map(str::to_string).ok();
+    }
+    config
+        .get_string("extensions.partialclone")
+        .ok()
+        .map(|_| "unknown".into())
+}
+
 /// A commit's tree.
 pub struct CommitTree<'r> {
     repo: &'r Repository,
     tree: git2::Tree<'r>,
+    unreadable: Unreadable,
     /// Folders already looked up (libgit2 re-reads and re-parses a large tree
     /// on every path lookup: its object cache keeps only trees under 4 KiB).
     folders: std::cell::RefCell<std::collections::HashMap<String, Option<git2::Tree<'r>>>>,
@@ -67,8 +120,14 @@ impl<'r> CommitTree<'r> {
         Ok(CommitTree {
             repo,
             tree: commit.tree()?,
+            unreadable: Unreadable::default(),
             folders: Default::default(),
         })
+    }
+
+    /// The first file this side could not read (a missing or corrupt object).
+    pub fn unreadable(&self) -> Option<SourceError> {
+        unreadable_error(self.repo, &self.unreadable)
     }
 
     /// The tree of a folder (`""` = the root), through the cache.
@@ -112,10 +171,21 @@ impl<'r> CommitTree<'r> {
 }
 
 fn blob(repo: &Repository, id: Oid) -> Option<Blob> {
+    // The size first, from the object's header: a blob over the limit is never loaded.
+    if let Ok((size, _)) = repo.odb().and_then(|odb| odb.read_header(id))
+        && size > crate::readers::MAX_FILE_BYTES
+    {
+        return Some(Blob {
+            id: id.to_string(),
+            bytes: Arc::from(Vec::new()),
+            size: size as u64,
+        });
+    }
     let b = repo.find_blob(id).ok()?;
     Some(Blob {
         id: id.to_string(),
         bytes: Arc::from(b.content()),
+        size: b.size() as u64,
     })
 }
 
@@ -134,7 +204,11 @@ impl Tree for CommitTree<'_> {
         if entry_kind(mode) != Some(EntryKind::File) {
             return None;
         }
-        blob(self.repo, id)
+        let read = blob(self.repo, id);
+        if read.is_none() {
+            self.unreadable.record(path, id);
+        }
+        read
     }
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
@@ -181,15 +255,39 @@ impl Tree for CommitTree<'_> {
 pub struct IndexTree<'r> {
     repo: &'r Repository,
     index: git2::Index,
+    unreadable: Unreadable,
 }
 
 impl<'r> IndexTree<'r> {
-    /// The repository's index.
+    /// The repository's index (`$GIT_INDEX_FILE` when set, see [`staged_index`]).
     pub fn new(repo: &'r Repository) -> Result<Self, SourceError> {
         Ok(IndexTree {
             repo,
-            index: repo.index()?,
+            index: staged_index(repo)?,
+            unreadable: Unreadable::default(),
         })
+    }
+
+    /// The first file this side could not read (a missing or corrupt object).
+    pub fn unreadable(&self) -> Option<SourceError> {
+        unreadable_error(self.repo, &self.unreadable)
+    }
+}
+
+/// The index a commit is being made from: `$GIT_INDEX_FILE` when git sets
+/// it (`git commit -a` and `git commit PATH` run the pre-commit hook with a
+/// temporary index; relative to the work tree's top), else the repository's.
+pub fn staged_index(repo: &Repository) -> Result<git2::Index, SourceError> {
+    match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(file) => {
+            let file = std::path::PathBuf::from(file);
+            let path = match repo.workdir() {
+                Some(top) if file.is_relative() => top.join(file),
+                _ => file,
+            };
+            Ok(git2::Index::open(&path)?)
+        }
+        None => Ok(repo.index()?),
     }
 }
 
@@ -199,7 +297,11 @@ impl Tree for IndexTree<'_> {
         if entry_kind(e.mode as i32) != Some(EntryKind::File) {
             return None;
         }
-        blob(self.repo, e.id)
+        let read = blob(self.repo, e.id);
+        if read.is_none() {
+            self.unreadable.record(path, e.id);
+        }
+        read
     }
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
@@ -391,7 +493,7 @@ pub fn diff_staged(
         Some(c) => Some(c.tree()?),
         None => None,
     };
-    let index = repo.index()?;
+    let index = staged_index(repo)?;
     let diff = repo.diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut diff_options()))?;
     changes_of(diff)
 }

@@ -7,7 +7,54 @@ pub mod git;
 pub mod terraform_init;
 
 pub use changeset::{Change, ChangeSet, Status};
+use std::io::Read as _;
+use std::path::Path;
 use std::sync::Arc;
+
+/// Why a file on disk was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum DiskReadError {
+    /// A symbolic link: never followed.
+    #[error("symbolic link, not followed")]
+    Symlink,
+    /// A device, FIFO, socket or folder: never opened.
+    #[error("not a regular file, not opened")]
+    Special,
+    /// Larger than the limit (its size as the file system gives it).
+    #[error("{0} bytes, over the {limit} MiB limit", limit = crate::readers::MAX_FILE_BYTES >> 20)]
+    TooLarge(u64),
+    /// The read failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads a regular file from disk without following a symbolic link or
+/// opening anything else (`/dev/zero`, `/proc/self/environ`, a FIFO), and
+/// never more than `limit` bytes: the size is checked before reading and the
+/// read stops there whatever the size said.
+pub fn read_regular_file(path: &Path, limit: usize) -> Result<Vec<u8>, DiskReadError> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Err(DiskReadError::Symlink);
+    }
+    if !meta.is_file() {
+        return Err(DiskReadError::Special);
+    }
+    if meta.len() > limit as u64 {
+        return Err(DiskReadError::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path)?;
+    // Replaced by something else between the two looks: still not opened for reading.
+    if !file.metadata()?.is_file() {
+        return Err(DiskReadError::Special);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(DiskReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
 
 /// Which side of the comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -34,8 +81,11 @@ impl Side {
 pub struct Blob {
     /// The blob id (hex).
     pub id: String,
-    /// The bytes.
+    /// The bytes; empty when the file is over [`crate::readers::MAX_FILE_BYTES`],
+    /// which is then never read.
     pub bytes: Arc<[u8]>,
+    /// Its size in bytes, known before reading.
+    pub size: u64,
 }
 
 /// How an entry is stored, where it matters.
@@ -114,6 +164,19 @@ pub enum SourceError {
         head: String,
         /// Whether the repository is shallow.
         shallow: bool,
+    },
+    /// A blob that is missing or corrupt.
+    #[error("git object {id} of `{path}` is missing or corrupt{}", match .filter {
+        Some(f) => format!("; this is a partial clone (filter `{f}`) and the tool never fetches: fetch the blobs (a full clone, or `filter:` unset in actions/checkout)"),
+        None => "; the repository is damaged (`git fsck` names what is wrong)".into(),
+    })]
+    MissingObject {
+        /// The file.
+        path: String,
+        /// The object id.
+        id: String,
+        /// The partial clone's filter, if the repository is one.
+        filter: Option<String>,
     },
     /// A directory that cannot be read.
     #[error("cannot read directory `{0}`: {1}")]

@@ -30,10 +30,18 @@ impl Tree for WithTerraformInit<'_> {
         if path.split('/').any(|p| p == "..") {
             return None;
         }
-        let bytes = std::fs::read(self.root.join(path)).ok()?;
+        let full = self.root.join(path);
+        let size = std::fs::symlink_metadata(&full).ok()?.len();
+        // Over the size limit a file is never read (as the sides do).
+        let bytes = if size > crate::readers::MAX_FILE_BYTES as u64 {
+            Vec::new()
+        } else {
+            std::fs::read(&full).ok()?
+        };
         Some(Blob {
             id: super::dirs::blob_id(&bytes),
             bytes: Arc::from(bytes),
+            size,
         })
     }
 

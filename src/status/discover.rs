@@ -112,6 +112,7 @@ const WORKLOAD_KINDS: &[&str] = &[
     "StatefulSet",
     "DaemonSet",
     "ReplicaSet",
+    "Rollout",
     "CronJob",
     "Job",
 ];

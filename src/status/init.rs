@@ -12,7 +12,7 @@ const CODEOWNERS: &[&str] = &["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNE
 
 /// CODEOWNERS rules, in file order (the last match wins).
 struct Owners {
-    rules: Vec<(globset::GlobMatcher, Vec<String>)>,
+    rules: Vec<(globset::GlobSet, Vec<String>)>,
 }
 
 impl Owners {
@@ -47,11 +47,12 @@ impl Owners {
                 // A folder pattern owns everything below it.
                 glob = format!("{{{glob},{glob}/**}}");
             }
-            if let Ok(g) = globset::GlobBuilder::new(&glob)
-                .literal_separator(true)
-                .build()
+            // A rule whose glob is over the limits owns nothing (a draft's hint).
+            if let Some(m) = crate::plan::model::checked_glob(&glob, true)
+                .ok()
+                .and_then(crate::plan::model::glob_matcher)
             {
-                rules.push((g.compile_matcher(), owners));
+                rules.push((m, owners));
             }
         }
         Owners { rules }
@@ -100,7 +101,7 @@ fn hints(d: &Discovered) -> (String, String) {
     }
     let known: BTreeSet<&str> = f.workloads.iter().map(|w| w.address.as_str()).collect();
     for r in &f.resources {
-        if matches!(r.kind.as_str(), "Deployment" | "StatefulSet" | "ReplicaSet")
+        if crate::facts::kubernetes::WORKLOAD_KINDS.contains(&r.kind.as_str())
             && !known.contains(r.address.as_str())
         {
             run.push(format!("replicas of {} unreadable", r.address));

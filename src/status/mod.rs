@@ -524,7 +524,7 @@ fn resilience(
     // Workload kinds whose replicas could not be read are missing from the facts.
     let known: BTreeSet<&str> = f.workloads.iter().map(|w| w.address.as_str()).collect();
     for r in &f.resources {
-        if matches!(r.kind.as_str(), "Deployment" | "StatefulSet" | "ReplicaSet")
+        if crate::facts::kubernetes::WORKLOAD_KINDS.contains(&r.kind.as_str())
             && !known.contains(r.address.as_str())
         {
             let loc = Loc::of(crate::source::Side::Head, r, r.field("spec.replicas"));
@@ -554,7 +554,7 @@ fn resilience(
                     "{} runs {} replicas with no zone spread",
                     w.display, w.floor
                 ),
-                Some(place),
+                Some(Place::at(sources, &w.zone_loc)),
             ));
         }
     }
@@ -1445,6 +1445,7 @@ mod tests {
             floor_loc: Loc::default(),
             pod_labels: Default::default(),
             zone_spread: true,
+            zone_loc: Loc::default(),
         }
     }
 

@@ -1,0 +1,415 @@
+//! Correspondence of resources across base and head, and the state of a
+//! finding (DESIGN §1.5 "Comparison").
+//!
+//! Resources correspond one to one, per kind: equal address first (duplicates
+//! pair by path, then in order), then Terraform `moved` blocks, then
+//! similarity ≥ 0.5 over their (field path, value) leaves, highest first.
+//! Names, namespaces, labels, annotations, `status`, selectors, pod-template
+//! labels, tags, `identifier` and CloudFormation `Metadata` are left out of
+//! the leaves: a rename or a namespace move keeps its resource's identity.
+
+use crate::readers::Resource;
+use crate::readers::yaml::{Node, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The least similarity for two resources of one kind to correspond.
+pub const MIN_SIMILARITY: f64 = 0.5;
+
+/// Above this many candidate pairs of one kind, similarity is not tried
+/// (the unpaired resources count as added and deleted).
+const MAX_SIMILARITY_PAIRS: usize = 250_000;
+
+/// The state of a finding (DESIGN §1.5, §5 `state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    /// New in this change.
+    Introduced,
+    /// There at base and worse at head (by the rule's measure).
+    Worsened,
+    /// There at base and not worse.
+    Existing,
+    /// Only the resource's mapping to the service changed, or the plan is new.
+    NewlyInScope,
+    /// There at base and gone at head: fixed by the change.
+    Resolved,
+}
+
+impl State {
+    /// The name used in JSON and SARIF.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Introduced => "introduced",
+            State::Worsened => "worsened",
+            State::Existing => "existing",
+            State::NewlyInScope => "newly-in-scope",
+            State::Resolved => "resolved",
+        }
+    }
+
+    /// Whether the change brought it (introduced or worsened): only these block.
+    pub fn is_new(self) -> bool {
+        matches!(self, State::Introduced | State::Worsened)
+    }
+}
+
+/// Keys whose values never decide a resource's identity.
+fn left_out(key: &str, depth: usize, parent: &str) -> bool {
+    matches!(
+        key,
+        "labels"
+            | "annotations"
+            | "namespace"
+            | "status"
+            | "selector"
+            | "tags"
+            | "Tags"
+            | "tags_all"
+            | "identifier"
+            | "identifier_prefix"
+            | "Metadata"
+            | "generateName"
+            | "resourceVersion"
+            | "uid"
+    ) || (key == "name" && (depth == 0 || parent == "metadata"))
+}
+
+/// The (field path, value) leaves of a resource, names and labels left out.
+pub fn leaves(r: &Resource) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    walk(&r.body, String::new(), 0, "", &mut out);
+    out
+}
+
+fn walk(
+    node: &Node,
+    path: String,
+    depth: usize,
+    parent: &str,
+    out: &mut BTreeSet<(String, String)>,
+) {
+    if depth > 64 {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let key = k.scalar_text().unwrap_or_default();
+                if left_out(&key, depth, parent) {
+                    continue;
+                }
+                let sub = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                walk(v, sub, depth + 1, &key, out);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(v, format!("{path}[{i}]"), depth + 1, parent, out);
+            }
+        }
+        Value::Null => {
+            out.insert((path, "null".into()));
+        }
+        Value::Unknown(e) => {
+            out.insert((path, format!("${{{e}}}")));
+        }
+        _ => {
+            out.insert((path, node.scalar_text().unwrap_or_default()));
+        }
+    }
+}
+
+/// Shared leaves divided by the leaves of the larger resource.
+pub fn similarity(a: &BTreeSet<(String, String)>, b: &BTreeSet<(String, String)>) -> f64 {
+    let larger = a.len().max(b.len());
+    if larger == 0 {
+        return 0.0;
+    }
+    let shared = if a.len() <= b.len() {
+        a.iter().filter(|l| b.contains(*l)).count()
+    } else {
+        b.iter().filter(|l| a.contains(*l)).count()
+    };
+    shared as f64 / larger as f64
+}
+
+/// Whether two nodes hold the same values, wherever they are written.
+pub fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| same_value(ka, kb) && same_value(va, vb))
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (x, y) => x == y && a.tag == b.tag,
+    }
+}
+
+/// Which resources of each side differ from the other side's resource of
+/// the same kind and address (all fields, names and labels included):
+/// `(base mask, head mask)`, true for a changed, added or deleted resource.
+pub fn changed_resources(base: &[Arc<Resource>], head: &[Arc<Resource>]) -> (Vec<bool>, Vec<bool>) {
+    let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (j, h) in head.iter().enumerate() {
+        by_address
+            .entry((h.kind.as_str(), h.address.as_str()))
+            .or_default()
+            .push(j);
+    }
+    let mut base_changed = vec![true; base.len()];
+    let mut head_changed = vec![true; head.len()];
+    for (i, b) in base.iter().enumerate() {
+        let Some(candidates) = by_address.get(&(b.kind.as_str(), b.address.as_str())) else {
+            continue;
+        };
+        if let Some(&j) = candidates
+            .iter()
+            .find(|&&j| head_changed[j] && same_value(&b.body, &head[j].body))
+        {
+            base_changed[i] = false;
+            head_changed[j] = false;
+        }
+    }
+    (base_changed, head_changed)
+}
+
+/// Whether two resources have the same fields (names and labels aside).
+pub fn same_fields(a: &Resource, b: &Resource) -> bool {
+    a.kind == b.kind && leaves(a) == leaves(b)
+}
+
+/// Pairs of (base index, head index) of corresponding resources.
+///
+/// `moved` lists Terraform `moved { from, to }` blocks as (from, to) addresses.
+pub fn correspond(
+    base: &[Arc<Resource>],
+    head: &[Arc<Resource>],
+    moved: &[(String, String)],
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut base_used = vec![false; base.len()];
+    let mut head_used = vec![false; head.len()];
+    // 1. Equal address (and kind): the same path first, then in order.
+    let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in base.iter().enumerate() {
+        by_address
+            .entry((r.kind.as_str(), r.address.as_str()))
+            .or_default()
+            .push(i);
+    }
+    for same_path in [true, false] {
+        for (j, h) in head.iter().enumerate() {
+            if head_used[j] {
+                continue;
+            }
+            let Some(candidates) = by_address.get(&(h.kind.as_str(), h.address.as_str())) else {
+                continue;
+            };
+            if let Some(&i) = candidates
+                .iter()
+                .find(|&&i| !base_used[i] && (!same_path || base[i].path == h.path))
+            {
+                base_used[i] = true;
+                head_used[j] = true;
+                pairs.push((i, j));
+            }
+        }
+    }
+    // 2. Terraform `moved` blocks.
+    for (from, to) in moved {
+        let i = (0..base.len()).find(|&i| !base_used[i] && base[i].address == *from);
+        let j = (0..head.len()).find(|&j| !head_used[j] && head[j].address == *to);
+        if let (Some(i), Some(j)) = (i, j)
+            && base[i].kind == head[j].kind
+        {
+            base_used[i] = true;
+            head_used[j] = true;
+            pairs.push((i, j));
+        }
+    }
+    // 3. Similarity, per kind, highest first, ties by address.
+    let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, r) in base.iter().enumerate().filter(|(i, _)| !base_used[*i]) {
+        kinds.entry(r.kind.as_str()).or_default().0.push(i);
+    }
+    for (j, r) in head.iter().enumerate().filter(|(j, _)| !head_used[*j]) {
+        kinds.entry(r.kind.as_str()).or_default().1.push(j);
+    }
+    for (bs, hs) in kinds.values() {
+        if bs.is_empty() || hs.is_empty() || bs.len() * hs.len() > MAX_SIMILARITY_PAIRS {
+            continue;
+        }
+        let bl: Vec<_> = bs.iter().map(|&i| leaves(&base[i])).collect();
+        let hl: Vec<_> = hs.iter().map(|&j| leaves(&head[j])).collect();
+        let mut scored = Vec::new();
+        for (x, &i) in bs.iter().enumerate() {
+            for (y, &j) in hs.iter().enumerate() {
+                let s = similarity(&bl[x], &hl[y]);
+                if s >= MIN_SIMILARITY {
+                    scored.push((s, i, j));
+                }
+            }
+        }
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| base[a.1].address.cmp(&base[b.1].address))
+                .then_with(|| head[a.2].address.cmp(&head[b.2].address))
+        });
+        for (_, i, j) in scored {
+            if !base_used[i] && !head_used[j] {
+                base_used[i] = true;
+                head_used[j] = true;
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Base address → head address, for the corresponding resources whose
+/// address changed.
+pub fn renames(
+    base: &[Arc<Resource>],
+    head: &[Arc<Resource>],
+    moved: &[(String, String)],
+) -> HashMap<String, String> {
+    correspond(base, head, moved)
+        .into_iter()
+        .filter(|&(i, j)| base[i].address != head[j].address)
+        .map(|(i, j)| (base[i].address.clone(), head[j].address.clone()))
+        .collect()
+}
+
+/// A base subject in head terms: each word that is a renamed base address
+/// becomes the head address.
+pub fn translate(subject: &str, renames: &HashMap<String, String>) -> String {
+    if renames.is_empty() {
+        return subject.to_string();
+    }
+    subject
+        .split(' ')
+        .map(|word| renames.get(word).map(String::as_str).unwrap_or(word))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::readers::FileKind;
+    use crate::readers::Span;
+
+    fn res(kind: &str, address: &str, path: &str, yaml: &str) -> Arc<Resource> {
+        let body = crate::readers::yaml::parse_stream(yaml, Default::default())
+            .expect("test YAML parses")
+            .remove(0)
+            .root;
+        Arc::new(Resource {
+            file_kind: FileKind::Kubernetes,
+            kind: kind.into(),
+            name: address.rsplit('/').next().unwrap_or(address).into(),
+            namespace: None,
+            address: address.into(),
+            path: Arc::from(path),
+            body,
+            span: Span::default(),
+            labels: BTreeMap::new(),
+        })
+    }
+
+    const API: &str = "metadata:\n  name: api\n  namespace: prod\n  labels: {app: api}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1\n";
+
+    #[test]
+    fn a_namespace_move_corresponds() {
+        let moved = API.replace("namespace: prod", "namespace: payments");
+        let base = [res("Deployment", "Deployment/prod/api", "a.yaml", API)];
+        let head = [res(
+            "Deployment",
+            "Deployment/payments/api",
+            "a.yaml",
+            &moved,
+        )];
+        assert_eq!(correspond(&base, &head, &[]), vec![(0, 0)]);
+        let r = renames(&base, &head, &[]);
+        assert_eq!(
+            translate("Deployment/prod/api replicas", &r),
+            "Deployment/payments/api replicas"
+        );
+        assert!(same_fields(&base[0], &head[0]));
+    }
+
+    #[test]
+    fn different_resources_do_not_correspond() {
+        let other = "metadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:7\n";
+        let base = [res("Deployment", "Deployment/prod/api", "a.yaml", API)];
+        let head = [res("Deployment", "Deployment/prod/web", "a.yaml", other)];
+        assert!(correspond(&base, &head, &[]).is_empty());
+    }
+
+    #[test]
+    fn equal_addresses_pair_first_and_moved_blocks_next() {
+        let base = [
+            res(
+                "aws_db_instance",
+                "aws_db_instance.a",
+                "m.tf",
+                "multi_az: true\n",
+            ),
+            res(
+                "aws_db_instance",
+                "aws_db_instance.old",
+                "m.tf",
+                "engine: pg\n",
+            ),
+        ];
+        let head = [
+            res(
+                "aws_db_instance",
+                "aws_db_instance.new",
+                "m.tf",
+                "engine: mysql\n",
+            ),
+            res(
+                "aws_db_instance",
+                "aws_db_instance.a",
+                "m.tf",
+                "multi_az: false\n",
+            ),
+        ];
+        let moved = [(
+            "aws_db_instance.old".to_string(),
+            "aws_db_instance.new".to_string(),
+        )];
+        assert_eq!(correspond(&base, &head, &moved), vec![(0, 1), (1, 0)]);
+        assert_eq!(correspond(&base, &head, &[]), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn the_more_similar_candidate_wins() {
+        let a = "spec:\n  replicas: 3\n  image: x\n  port: 80\n";
+        let b = "spec:\n  replicas: 3\n  image: x\n  port: 81\n";
+        let base = [res("Deployment", "Deployment/p/a", "a.yaml", a)];
+        let head = [
+            res("Deployment", "Deployment/p/b", "a.yaml", b),
+            res("Deployment", "Deployment/p/c", "a.yaml", a),
+        ];
+        assert_eq!(correspond(&base, &head, &[]), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn states_that_block() {
+        assert!(State::Introduced.is_new() && State::Worsened.is_new());
+        assert!(
+            !State::Existing.is_new() && !State::NewlyInScope.is_new() && !State::Resolved.is_new()
+        );
+    }
+}
