@@ -716,7 +716,9 @@ pub fn parse_window(
             .to_timestamp(dt)
             .map_err(|_| bad("the start is out of range"))?,
         None => {
-            let tz = TimeZone::get(zone_name).map_err(|_| bad("unknown plan time zone"))?;
+            let tz = crate::tzdb::zone(zone_name)
+                .map(|(_, tz)| tz)
+                .ok_or_else(|| bad("unknown plan time zone"))?;
             let amb = tz.to_ambiguous_timestamp(dt);
             match amb.offset() {
                 jiff::tz::AmbiguousOffset::Gap { .. } => {
@@ -763,7 +765,7 @@ fn window_service(
     freezes: &[(String, Date, Date, Interval)],
 ) -> WindowService {
     let hours: Option<&Hours> = service.targets.hours.as_ref().map(|h| &h.value);
-    let plan_tz = TimeZone::get(&plan.timezone).unwrap_or(TimeZone::UTC);
+    let plan_tz = crate::tzdb::zone_or_utc(&plan.timezone);
     let describe = |stretch: Interval| match hours {
         Some(h) => h.describe_local(stretch),
         None => describe_in_zone(stretch, &plan_tz, &plan.timezone),
@@ -1022,7 +1024,7 @@ fn commits_of<'r>(
                     });
                 }
             };
-            let tz = TimeZone::get(&zone).unwrap_or(TimeZone::UTC);
+            let tz = crate::tzdb::zone_or_utc(&zone);
             let since = tz
                 .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
                 .compatible()
@@ -1312,7 +1314,7 @@ pub fn report(opts: &ReportOptions) -> Result<CabReport, ReportError> {
         Some(text) => {
             let (start, end, note) = parse_window(text, &timezone).map_err(ReportError::Usage)?;
             notes.extend(note);
-            let tz = TimeZone::get(&timezone).unwrap_or(TimeZone::UTC);
+            let tz = crate::tzdb::zone_or_utc(&timezone);
             let empty = Plan::empty("continuity.yaml");
             let plan: &Plan = end_plan.as_deref().unwrap_or(&empty);
             let freezes: Vec<(String, Date, Date, Interval)> = plan

@@ -3,7 +3,7 @@
 //! (`tests/fuzz_corpus.rs`), without nightly. Each one must return, whatever
 //! the bytes: an error is fine, a panic, hang or unbounded allocation is a bug.
 
-use crate::facts::schedule::{Schedule, largest_gap};
+use crate::facts::schedule::{Dialect, Schedule, largest_gap};
 use crate::plan::hours::Hours;
 use crate::readers::{self, yaml};
 use std::sync::Arc;
@@ -54,8 +54,10 @@ pub fn hours(data: &[u8]) {
 /// Cron, AWS cron and rate schedules, and their largest gap over a year.
 pub fn schedule(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(s) = Schedule::parse(&text, "America/New_York") {
-        let _ = largest_gap(&s, jiff::civil::date(2026, 11, 23));
+    for dialect in [Dialect::Robfig, Dialect::Aws, Dialect::Unix] {
+        if let Ok(s) = Schedule::parse(&text, "America/New_York", dialect) {
+            let _ = largest_gap(&s, jiff::civil::date(2026, 11, 23));
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod status;
+pub mod tzdb;
 
 use plan::model::Severity;
 use rules::engine::{Outcome, ParseCache};
@@ -236,11 +237,7 @@ fn check_trees_diffing<'c>(
         plans_and_changes(base, head, diff, opts.plan.as_deref(), cache)?;
     let change_date = base_commit_time
         .and_then(|t| jiff::Timestamp::from_second(t).ok())
-        .and_then(|t| {
-            jiff::tz::TimeZone::get(&head_plan.timezone)
-                .ok()
-                .map(|tz| t.to_zoned(tz).date())
-        })
+        .and_then(|t| crate::tzdb::zone(&head_plan.timezone).map(|(_, tz)| t.to_zoned(tz).date()))
         .unwrap_or(opts.as_of);
     let inputs = engine::Inputs {
         base,
@@ -303,11 +300,11 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 inner: base_tree.as_ref(),
                 root: workdir.clone(),
             };
-            let head_side = source::terraform_init::WithTerraformInit {
+            let head_tree = source::terraform_init::WithTerraformInit {
                 inner: &index,
                 root: workdir,
             };
-            let outcome = check_trees(&base_side, &head_side, &changes, opts, None, cache);
+            let outcome = check_trees(&base_tree, &head_tree, &changes, opts, None, cache);
             // A missing object explains whatever else went wrong (a plan not found).
             if let Some(e) = index.unreadable() {
                 return Err(e.into());
@@ -348,16 +345,16 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     shallow: repo.is_shallow(),
                 })?;
             let base_commit = repo.find_commit(merge_base).map_err(SourceError::from)?;
-            let bt = source::git::CommitTree::new(&repo, &base_commit)?;
-            let ht = source::git::CommitTree::new(&repo, &head_commit)?;
+            let base_commit_tree = source::git::CommitTree::new(&repo, &base_commit)?;
+            let head_commit_tree = source::git::CommitTree::new(&repo, &head_commit)?;
             // `terraform init`'s module copies are read from the work tree.
             let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
-            let base_side = source::terraform_init::WithTerraformInit {
-                inner: &bt,
+            let bt = source::terraform_init::WithTerraformInit {
+                inner: &base_commit_tree,
                 root: workdir.clone(),
             };
-            let head_side = source::terraform_init::WithTerraformInit {
-                inner: &ht,
+            let ht = source::terraform_init::WithTerraformInit {
+                inner: &head_commit_tree,
                 root: workdir,
             };
             let diff = || {
@@ -374,7 +371,10 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 cache,
             );
             // A missing object explains whatever else went wrong (a plan not found).
-            if let Some(e) = ht.unreadable().or_else(|| bt.unreadable()) {
+            if let Some(e) = head_commit_tree
+                .unreadable()
+                .or_else(|| base_commit_tree.unreadable())
+            {
                 return Err(e.into());
             }
             let (changes, outcome) = checked?;

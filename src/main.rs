@@ -327,7 +327,10 @@ fn report(args: ReportArgs) -> ExitCode {
 }
 
 fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
+    // Today in UTC: the machine's own zone would read the system's tz data.
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {

@@ -610,3 +610,112 @@ esac
     assert_eq!(code, Some(0), "a refused write is a notice, not a failure");
     assert!(stdout.contains("::notice"), "{stdout}");
 }
+
+/// The action's check step, run as the runner runs it (`bash --noprofile
+/// --norc -e -o pipefail FILE`): on exit 1 and 2 the outputs are still set
+/// (the comment and verdict steps depend on them), exit 2 says so with an
+/// `::error` annotation, a job summary and a comment, and the SARIF path
+/// always holds a valid file.
+#[test]
+fn action_check_step_survives_bash_e() {
+    let has = |cmd: &str| {
+        std::process::Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("bash") || !has("jq") {
+        eprintln!("skipped: bash and jq are needed");
+        return;
+    }
+    let action: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses");
+    let script = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == "check")
+        .and_then(|s| s["run"].as_str())
+        .expect("the check step's script")
+        .to_string();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("cg");
+    std::fs::create_dir_all(root.join("bin")).expect("mkdir");
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_continuity-guard"),
+        root.join("bin/continuity-guard"),
+    )
+    .expect("binary");
+    let file = tmp.path().join("step.sh");
+    std::fs::write(&file, &script).expect("script");
+    let run = |repo: &std::path::Path, name: &str| {
+        let runner_temp = tmp.path().join(format!("runner-{name}"));
+        std::fs::create_dir_all(&runner_temp).expect("mkdir");
+        let output = runner_temp.join("output");
+        let summary = runner_temp.join("summary");
+        let sarif = runner_temp.join("cg.sarif");
+        let base = common::git(repo, &["rev-parse", "main"]);
+        let head = common::git(repo, &["rev-parse", "HEAD"]);
+        let out = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-e", "-o", "pipefail"])
+            .arg(&file)
+            .current_dir(repo)
+            .env("CG_ROOT", &root)
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("INPUT_PLAN", "")
+            .env("INPUT_BASE", "")
+            .env("INPUT_HEAD", "")
+            .env("INPUT_FAIL_ON", "error")
+            .env("INPUT_SARIF", &sarif)
+            .env("PR_BASE_SHA", base.trim())
+            .env("PR_HEAD_SHA", head.trim())
+            .env("GH_TOKEN", "")
+            .env_remove("GITHUB_SERVER_URL")
+            .output()
+            .expect("bash runs");
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+        let sarif_text = read(&sarif);
+        let valid: serde_json::Value = serde_json::from_str(&sarif_text).expect("valid SARIF JSON");
+        assert_eq!(valid["version"], "2.1.0", "{sarif_text}");
+        (
+            out.status.code(),
+            read(&output),
+            read(&summary),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            read(&runner_temp.join("continuity-guard-report/comment.md")),
+        )
+    };
+
+    // Exit 1: the step itself succeeds and says so in its outputs.
+    let failing = common::fixture_repo("CG101/replicas-lowered");
+    let (code, output, summary, _, comment) = run(failing.path(), "failing");
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("exit-code=1"), "{output}");
+    assert!(output.contains("blocking=1"), "{output}");
+    assert!(output.contains("report="), "{output}");
+    assert!(summary.contains("CG101"), "{summary}");
+    assert!(
+        comment.starts_with("<!-- continuity-guard -->"),
+        "{comment}"
+    );
+
+    // Exit 2 (an invalid plan at head): an error annotation, a summary, a comment.
+    let invalid = common::fixture_repo("CG101/replicas-lowered");
+    std::fs::write(
+        invalid.path().join("continuity.yaml"),
+        "version: 1\nservices: [\n",
+    )
+    .expect("plan");
+    common::git(invalid.path(), &["commit", "-qam", "Break the plan"]);
+    let (code, output, summary, stdout, comment) = run(invalid.path(), "invalid");
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("exit-code=2"), "{output}");
+    assert!(
+        stdout.contains("::error title=continuity-guard::"),
+        "{stdout}"
+    );
+    assert!(summary.contains("could not assess"), "{summary}");
+    assert!(comment.contains("could not assess"), "{comment}");
+}

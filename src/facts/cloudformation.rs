@@ -441,6 +441,7 @@ fn scheduled_action(rd: &mut Reader, all: &[&Resource]) -> Option<(String, Sched
         target,
         ScheduledAction {
             schedule,
+            dialect: crate::facts::schedule::Dialect::Unix,
             zone,
             floor,
             loc: rd.loc(Some(recurrence)),

@@ -6,8 +6,8 @@
 
 use super::downscaler::{self, Uptime};
 use super::{
-    BackupKind, BackupSource, CapacitySchedule, DisruptionBudget, Loc, ScheduledAction,
-    ScheduledCapacity, ServiceFacts, Workload,
+    BackupKind, BackupSource, CapacitySchedule, CronTrigger, DisruptionBudget, Loc,
+    ScheduledAction, ScheduledCapacity, ServiceFacts, Workload,
 };
 use crate::readers::{Node, Resource, Value};
 use crate::source::Side;
@@ -425,6 +425,7 @@ fn downscaled(side: Side, r: &Resource, resources: &[Arc<Resource>], facts: &mut
         // Never up: every day the floor is set to the downtime replicas.
         Ok(Uptime::Never(zone)) => CapacitySchedule::Actions(vec![ScheduledAction {
             schedule: "0 0 * * *".into(),
+            dialect: crate::facts::schedule::Dialect::Robfig,
             zone,
             floor: floor_outside,
             loc,
@@ -474,7 +475,8 @@ fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
         .and_then(Node::as_str)
         .unwrap_or("Deployment");
     let ns = r.namespace.as_deref().unwrap_or("default");
-    let min = match r.field("spec.minReplicaCount") {
+    let min_node = r.field("spec.minReplicaCount");
+    let min = match min_node {
         None => 0,
         Some(n) => match n.as_i64() {
             Some(v) => v,
@@ -487,13 +489,12 @@ fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
             }
         },
     };
-    let mut actions = Vec::new();
+    let mut cron_triggers = Vec::new();
     let triggers = r.field("spec.triggers").map(Node::items).unwrap_or(&[]);
-    let crons: Vec<&Node> = triggers
+    let crons = triggers
         .iter()
-        .filter(|t| t.get("type").and_then(Node::as_str) == Some("cron"))
-        .collect();
-    for t in &crons {
+        .filter(|t| t.get("type").and_then(Node::as_str) == Some("cron"));
+    for t in crons {
         let meta = t.get("metadata");
         let field = |k: &str| meta.and_then(|m| m.get(k));
         let (Some(zone), Some(start), Some(end), Some(desired)) = (
@@ -503,35 +504,32 @@ fn keda(side: Side, r: &Resource, facts: &mut ServiceFacts) {
             field("desiredReplicas").and_then(Node::as_i64),
         ) else {
             facts.notes.push(format!(
-                "{}: a cron trigger of {} lacks timezone, start, end or a numeric desiredReplicas; ignored",
+                "{}: a cron trigger of {} lacks timezone, start, end or a numeric desiredReplicas; its scheduled capacity is unknown",
                 r.path, r.address
             ));
-            continue;
+            return;
         };
-        for (node, floor) in [(start, desired), (end, min)] {
-            if let Some(schedule) = node.scalar_text() {
-                actions.push(ScheduledAction {
-                    schedule,
-                    zone: zone.to_string(),
-                    floor,
-                    loc: Loc::of(side, r, Some(node)),
-                });
-            }
-        }
+        let action = |node: &Node, floor| ScheduledAction {
+            schedule: node.scalar_text().unwrap_or_default(),
+            dialect: crate::facts::schedule::Dialect::Robfig,
+            zone: zone.to_string(),
+            floor,
+            loc: Loc::of(side, r, Some(node)),
+        };
+        cron_triggers.push(CronTrigger {
+            start: action(start, desired),
+            end: action(end, min),
+        });
     }
-    if crons.len() > 1 {
-        facts.notes.push(format!(
-            "{}: {} has {} cron triggers; KEDA runs the largest desiredReplicas of the active ones, read here as the latest start or end",
-            r.path,
-            r.address,
-            crons.len()
-        ));
-    }
-    if !actions.is_empty() {
+    if !cron_triggers.is_empty() {
         facts.scheduled.push(ScheduledCapacity {
             target: format!("{}{kind}/{ns}/{name}", built_root(r)),
             display: format!("{kind} {ns}/{name}"),
-            schedule: CapacitySchedule::Actions(actions),
+            schedule: CapacitySchedule::Triggers {
+                min,
+                min_loc: Loc::of(side, r, min_node),
+                triggers: cron_triggers,
+            },
         });
     }
 }
@@ -844,11 +842,15 @@ spec:
         let f = facts(text);
         assert_eq!(f.scheduled.len(), 1);
         assert_eq!(f.scheduled[0].target, "Deployment/payments/api");
-        let CapacitySchedule::Actions(a) = &f.scheduled[0].schedule else {
-            panic!("actions");
+        let CapacitySchedule::Triggers {
+            min: 1, triggers, ..
+        } = &f.scheduled[0].schedule
+        else {
+            panic!("triggers");
         };
-        let got: Vec<_> = a
+        let got: Vec<_> = triggers
             .iter()
+            .flat_map(|t| [&t.start, &t.end])
             .map(|a| {
                 (
                     a.schedule.as_str(),
@@ -912,7 +914,7 @@ spec: {replicas: 3}
                     *floor_outside,
                     line_col(text, loc.span.start).0,
                 ),
-                CapacitySchedule::Actions(_) => panic!("uptime"),
+                _ => panic!("uptime"),
             })
             .collect();
         assert_eq!(

@@ -47,10 +47,9 @@ impl Loc {
     pub fn of(side: Side, resource: &Resource, field: Option<&Node>) -> Loc {
         Loc {
             side,
-            // A value set by an overlay or a patch is located there.
             path: field
-                .and_then(|f| f.origin.clone())
-                .unwrap_or_else(|| resource.path.clone()),
+                .and_then(|f| f.origin.as_ref())
+                .map_or_else(|| resource.path.clone(), |o| o.path.clone()),
             span: field.map_or(first_line(resource), |f| f.span),
         }
     }
@@ -235,8 +234,20 @@ pub struct BackupSource {
 #[derive(Clone, Debug)]
 pub enum CapacitySchedule {
     /// Scheduled actions: each sets the floor at its fire times
-    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`, KEDA cron `start`/`end`).
+    /// (`aws_autoscaling_schedule`, `AWS::AutoScaling::ScheduledAction`).
     Actions(Vec<ScheduledAction>),
+    /// KEDA cron triggers (DESIGN §1 "KEDA cron triggers"): while a trigger
+    /// is active (its `start` fired after its `end`) its `desiredReplicas` is
+    /// a floor; the floor at any moment is the largest of `min` and the
+    /// active triggers' `desiredReplicas`.
+    Triggers {
+        /// `minReplicaCount` (default 0).
+        min: i64,
+        /// Where the ScaledObject sets it (or the resource, when absent).
+        min_loc: Loc,
+        /// The cron triggers.
+        triggers: Vec<CronTrigger>,
+    },
     /// kube-downscaler: the floor is `floor_outside` outside these hours (in the
     /// grammar of the plan's hours, zone written in the annotation).
     Uptime {
@@ -252,14 +263,38 @@ pub enum CapacitySchedule {
 /// One scheduled action.
 #[derive(Clone, Debug)]
 pub struct ScheduledAction {
-    /// Its schedule expression (5-field cron or AWS `cron(...)`).
+    /// Its schedule expression, in `dialect`.
     pub schedule: String,
+    /// The cron dialect of the system that runs it.
+    pub dialect: schedule::Dialect,
     /// Its zone.
     pub zone: String,
     /// The floor it sets.
     pub floor: i64,
     /// Where the action is.
     pub loc: Loc,
+}
+
+/// One KEDA cron trigger.
+#[derive(Clone, Debug)]
+pub struct CronTrigger {
+    /// `start`: its floor is `desiredReplicas`.
+    pub start: ScheduledAction,
+    /// `end`: its floor is the ScaledObject's `minReplicaCount`.
+    pub end: ScheduledAction,
+}
+
+impl CapacitySchedule {
+    /// Every schedule expression it reads, with its zone, dialect and place.
+    pub fn actions(&self) -> Vec<&ScheduledAction> {
+        match self {
+            CapacitySchedule::Actions(actions) => actions.iter().collect(),
+            CapacitySchedule::Triggers { triggers, .. } => {
+                triggers.iter().flat_map(|t| [&t.start, &t.end]).collect()
+            }
+            CapacitySchedule::Uptime { .. } => Vec::new(),
+        }
+    }
 }
 
 /// Scheduled capacity of one target (group or workload).
@@ -307,6 +342,18 @@ pub struct ServiceFacts {
     pub module_arguments: BTreeMap<Loc, (Loc, String)>,
 }
 
+impl BackupSource {
+    /// The cron dialect its runner reads (DESIGN §1 "Cron dialects").
+    pub fn dialect(&self) -> schedule::Dialect {
+        match self.kind {
+            BackupKind::AwsBackup => schedule::Dialect::Aws,
+            BackupKind::Velero | BackupKind::CronJob | BackupKind::Automated => {
+                schedule::Dialect::Robfig
+            }
+        }
+    }
+}
+
 impl ServiceFacts {
     /// The smallest replica floor, if any workload.
     pub fn min_floor(&self) -> Option<i64> {
@@ -336,6 +383,43 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     facts.notes.dedup();
     facts.resources = resources;
     facts
+}
+
+/// The module arguments a module instance's fields were substituted with.
+fn module_arguments(side: Side, r: &Resource, node: &Node, out: &mut BTreeMap<Loc, (Loc, String)>) {
+    // Only module arguments have a use site (a kustomize patch has none).
+    if let Some(origin) = node
+        .origin
+        .as_ref()
+        .filter(|o| o.used_at != Span::default())
+    {
+        let written = Loc {
+            side,
+            path: origin.path.clone(),
+            span: node.span,
+        };
+        let used = Loc {
+            side,
+            path: r.path.clone(),
+            span: origin.used_at,
+        };
+        out.entry(written)
+            .or_insert_with(|| (used, format!("used by `{}` here", r.address)));
+        return;
+    }
+    match &node.value {
+        crate::readers::Value::Seq(items) => {
+            for i in items {
+                module_arguments(side, r, i, out);
+            }
+        }
+        crate::readers::Value::Map(entries) => {
+            for (_, v) in entries {
+                module_arguments(side, r, v, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl DisruptionBudget {

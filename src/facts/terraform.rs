@@ -844,9 +844,10 @@ fn autoscaling_schedule(
         display,
         ScheduledAction {
             schedule: schedule.to_string(),
+            dialect: crate::facts::schedule::Dialect::Unix,
             zone,
             floor,
-            loc: rd.loc(min),
+            loc: rd.loc(Some(recurrence)),
         },
     ))
 }

@@ -793,9 +793,7 @@ fn day_index(name: &str) -> Option<u8> {
 
 /// Looks up an IANA zone; the name returned is the database's spelling.
 fn named_zone(name: &str) -> Option<(String, TimeZone)> {
-    let zone = TimeZone::get(name).ok()?;
-    let canonical = zone.iana_name().unwrap_or(name).to_string();
-    Some((canonical, zone))
+    crate::tzdb::zone(name)
 }
 
 fn default_zone_of(default_zone: &str, text_len: usize) -> Result<(String, TimeZone), HoursError> {

@@ -494,8 +494,8 @@ fn header(ctx: &Ctx, raw: &RawPlan) -> Result<(String, BTreeMap<String, Targets>
     }
     let timezone = match &raw.timezone {
         Some(tz) => {
-            jiff::tz::TimeZone::get(&tz.value)
-                .map_err(|_| ctx.at(tz, format!("unknown time zone `{}`", tz.value)))?;
+            crate::tzdb::zone(&tz.value)
+                .ok_or_else(|| ctx.at(tz, format!("unknown time zone `{}`", tz.value)))?;
             tz.value.clone()
         }
         None => "UTC".to_string(),

@@ -137,16 +137,26 @@ fn is_remote(entry: &str) -> bool {
         || entry.contains(".git//")
 }
 
+/// The origin of a node written in another file (an overlay or a patch):
+/// there is no use site to point at beside it.
+fn written_in(path: &Arc<str>) -> Arc<crate::readers::yaml::Origin> {
+    Arc::new(crate::readers::yaml::Origin {
+        path: path.clone(),
+        used_at: Span::default(),
+    })
+}
+
 /// A node and all its children marked as written in `path`.
 fn set_origin(node: &mut Node, path: &Arc<str>) {
+    let origin = written_in(path);
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
-        n.origin = Some(path.clone());
+        n.origin = Some(origin.clone());
         match &mut n.value {
             Value::Seq(items) => todo.extend(items.iter_mut()),
             Value::Map(entries) => {
                 for (k, v) in entries.iter_mut() {
-                    k.origin = Some(path.clone());
+                    k.origin = Some(origin.clone());
                     todo.push(v);
                 }
             }
@@ -517,16 +527,17 @@ impl Builder<'_> {
 
 /// Every node's span set to one span in `file` (an inline patch).
 fn relocate(node: &mut Node, span: Span, file: &Arc<str>) {
+    let origin = written_in(file);
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
         n.span = span;
-        n.origin = Some(file.clone());
+        n.origin = Some(origin.clone());
         match &mut n.value {
             Value::Seq(items) => todo.extend(items.iter_mut()),
             Value::Map(entries) => {
                 for (k, v) in entries.iter_mut() {
                     k.span = span;
-                    k.origin = Some(file.clone());
+                    k.origin = Some(origin.clone());
                     todo.push(v);
                 }
             }
@@ -1301,7 +1312,7 @@ mod tests {
         let replicas = d.field("spec.replicas").expect("replicas");
         assert_eq!(replicas.as_i64(), Some(1));
         assert_eq!(
-            replicas.origin.as_deref(),
+            replicas.origin.as_ref().map(|o| o.path.as_ref()),
             Some("app/overlays/prod/kustomization.yaml")
         );
         assert_eq!(
@@ -1366,7 +1377,10 @@ mod tests {
             .field("spec.minReplicas")
             .expect("min");
         assert_eq!(min.as_i64(), Some(2));
-        assert_eq!(min.origin.as_deref(), Some("prod/kustomization.yaml"));
+        assert_eq!(
+            min.origin.as_ref().map(|o| o.path.as_ref()),
+            Some("prod/kustomization.yaml")
+        );
     }
 
     #[test]

@@ -58,9 +58,21 @@ pub struct Node {
     pub span: Span,
     /// The tag as written (`!Ref`), if any; core-schema tags (`!!str`) are applied, not kept.
     pub tag: Option<String>,
-    /// The file the node was written in, when it is not the file of the
-    /// resource holding it (a value set by a kustomize overlay or patch).
-    pub origin: Option<std::sync::Arc<str>>,
+    /// The file the node was written in, when it is not its resource's own
+    /// (a Terraform module argument substituted into the module's resource, or
+    /// a value set by a kustomize overlay or patch).
+    pub origin: Option<std::sync::Arc<Origin>>,
+}
+
+/// Where a node substituted from another file came from: a module
+/// argument is written at its span in `path` (the caller's file) and used at
+/// `used_at` in the resource's own file (the module's field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The caller's file.
+    pub path: std::sync::Arc<str>,
+    /// The field that uses it, in the resource's file.
+    pub used_at: Span,
 }
 
 impl Node {

@@ -1166,6 +1166,8 @@ struct Json<'a> {
     summary: crate::cab::CabSummary,
     not_assessed: &'a [crate::cab::NotAssessed],
     notes: &'a [String],
+    /// The built-in zone database's version.
+    tzdb: &'static str,
 }
 
 #[derive(Serialize)]
@@ -1537,6 +1539,7 @@ pub fn json(r: &CabReport) -> String {
         summary: r.summary(),
         not_assessed: &r.not_assessed,
         notes: &r.notes,
+        tzdb: crate::tzdb::version(),
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
     s.push('\n');

@@ -12,6 +12,8 @@ struct Json<'a> {
     services: Vec<Service<'a>>,
     findings: Vec<Finding<'a>>,
     notes: Vec<Note<'a>>,
+    /// The built-in zone database's version (DESIGN §5).
+    tzdb: &'static str,
     summary: crate::Summary,
 }
 
@@ -173,6 +175,7 @@ pub fn render(report: &Report) -> String {
             .iter()
             .map(|n| Note::parse(n))
             .collect(),
+        tzdb: crate::tzdb::version(),
         summary: report.summary(),
     };
     let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();

@@ -129,7 +129,8 @@ impl Rule for BackupGapExceedsRpo {
         if svc.service.targets.rpo.is_none() {
             return;
         }
-        for b in &svc.facts.backups {
+        // An unreadable schedule is CG003's finding; here only a source without one.
+        for b in svc.facts.backups.iter().filter(|b| b.schedule.is_none()) {
             if let SourceGap::Unreadable(why) = source_gap(b, svc.as_of) {
                 out.push(format!(
                     "CG201: {}: the backup gap of {} (service {}) cannot be computed: {why}",
@@ -144,7 +145,7 @@ impl Rule for BackupGapExceedsRpo {
 fn zone_of(b: &BackupSource) -> String {
     b.schedule
         .as_deref()
-        .and_then(|s| crate::facts::schedule::Schedule::parse(s, &b.zone).ok())
+        .and_then(|s| crate::facts::schedule::Schedule::parse(s, &b.zone, b.dialect()).ok())
         .map_or_else(|| b.zone.clone(), |s| s.zone_name().to_string())
 }
 
@@ -266,10 +267,15 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_schedule_is_a_note() {
+    fn unreadable_schedule_is_left_to_cg003() {
         let p = plan(PLAN);
         let f = facts(vec![source("not a cron", "UTC")]);
         assert!(check(&BackupGapExceedsRpo, &p, "ledger", &f).is_empty());
+        assert!(notes(&BackupGapExceedsRpo, &p, "ledger", &f).is_empty());
+        // A source without a schedule is still a note.
+        let mut none = source("0 2 * * *", "UTC");
+        none.schedule = None;
+        let f = facts(vec![none]);
         assert_eq!(notes(&BackupGapExceedsRpo, &p, "ledger", &f).len(), 1);
     }
 }

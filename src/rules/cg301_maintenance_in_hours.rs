@@ -91,8 +91,8 @@ pub(super) struct WindowUse<'a> {
 }
 
 /// The first stretch of the year from `as_of` where a window is active
-/// during the service's hours, and the minutes of that year they overlap
-/// (the measure).
+/// during the service's hours (whole, even when it began before the year),
+/// and the minutes of that year they overlap (the measure).
 pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<(Interval, u64)> {
     let hours = &svc.service.targets.hours.as_ref()?.value;
     let (from, to) = year_from(svc.as_of);
@@ -107,15 +107,18 @@ pub(super) fn first_in_hours(svc: &ServiceView, window: &Window) -> Option<(Inte
     if let Some(hit) = MEMO.with_borrow(|memo| memo.get(&key).copied()) {
         return hit;
     }
-    let occurrences = window.occurrences(from, to);
-    let stretch = hours
-        .first_overlap_within(&occurrences, from, to)
-        .map(|first| {
-            let open = hours.intervals(from, to);
-            let active = merge_intervals(occurrences);
-            let year = intersect_intervals(&[(from, to)], &active);
-            (first, minutes_of(&intersect_intervals(&open, &year)).max(1))
-        });
+    // From two days early, so a stretch in progress at the start is reported whole.
+    let lead = from
+        .checked_sub(jiff::SignedDuration::from_hours(48))
+        .unwrap_or(from);
+    let overlaps = intersect_intervals(
+        &hours.intervals(lead, to),
+        &merge_intervals(window.occurrences(lead, to)),
+    );
+    let stretch = overlaps.iter().copied().find(|s| s.1 > from).map(|first| {
+        let year = intersect_intervals(&[(from, to)], &overlaps);
+        (first, minutes_of(&year).max(1))
+    });
     MEMO.with_borrow_mut(|memo| {
         if memo.len() >= 4096 {
             memo.clear();
@@ -200,6 +203,30 @@ mod tests {
             &MaintenanceInHours,
             &view_on(&plan, service, &facts, date("2026-11-23")),
         )
+    }
+
+    #[test]
+    fn an_overlap_in_progress_at_the_start_of_the_year_is_reported_whole() {
+        // Midnight UTC on Monday 2026-11-23 is 19:00 on Sunday in New York,
+        // inside the Sunday 18:00–21:00 overlap.
+        let plan = plan(
+            "version: 1\nservices:\n  shop:\n    hours: \"Mon-Sun 18:00-23:00 America/New_York\"\n",
+        );
+        let facts = ServiceFacts {
+            stores: vec![database("shop", Some("sun:23:00-mon:02:00"), None)],
+            ..ServiceFacts::default()
+        };
+        let v = check_view(
+            &MaintenanceInHours,
+            &view_on(&plan, "shop", &facts, date("2026-11-23")),
+        );
+        assert_eq!(v.len(), 1);
+        assert!(
+            v[0].message
+                .ends_with("first on Sun 2026-11-22 18:00–21:00 America/New_York"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]

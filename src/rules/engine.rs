@@ -305,8 +305,8 @@ struct SideCtx<'a> {
     tree: &'a dyn Tree,
     plan: &'a Plan,
     all_files: Option<Vec<String>>,
-    /// Notes and argument uses of the last [`service_resources`]'s module calls.
-    modules: readers::terraform_modules::Instantiated,
+    /// Notes of the last [`service_resources`] (module calls not evaluated).
+    notes: Vec<String>,
     /// Kustomize roots built at this side (DESIGN §1a).
     kustomize: std::cell::RefCell<readers::kustomize::SideBuilds>,
 }
@@ -319,7 +319,7 @@ impl<'a> SideCtx<'a> {
             plan,
             all_files: None,
             kustomize: Default::default(),
-            modules: Default::default(),
+            notes: Vec::new(),
         }
     }
 }
@@ -881,6 +881,22 @@ fn service_resources(
     out
 }
 
+/// Why a changed file at head cannot be assessed at all (CG004), if so.
+fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<String> {
+    if path.contains('\u{FFFD}') {
+        return Some("its name is not UTF-8, so it cannot be looked up".into());
+    }
+    match tree.kind(path) {
+        Some(EntryKind::Symlink) => Some("it is a symbolic link, never followed".into()),
+        Some(EntryKind::File) => match read {
+            Some(r) => r.read.not_assessed.clone(),
+            None if is_infra_path(path) => Some("its content cannot be read".into()),
+            None => None,
+        },
+        _ => None,
+    }
+}
+
 /// Local module calls as instances (DESIGN §1a): a call found through
 /// `paths` brings all its resources, one found through `terraform:`
 /// selectors those the selectors name.
@@ -945,22 +961,6 @@ fn label_module_arguments(violations: &mut [Violation], facts: &ServiceFacts) {
         if let Some((used_at, label)) = facts.module_arguments.get(&v.primary) {
             v.secondary.push((used_at.clone(), label.clone()));
         }
-    }
-}
-
-/// Why a changed file at head cannot be assessed at all (CG004), if so.
-fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -> Option<String> {
-    if path.contains('\u{FFFD}') {
-        return Some("its name is not UTF-8, so it cannot be looked up".into());
-    }
-    match tree.kind(path) {
-        Some(EntryKind::Symlink) => Some("it is a symbolic link, never followed".into()),
-        Some(EntryKind::File) => match read {
-            Some(r) => r.read.not_assessed.clone(),
-            None if is_infra_path(path) => Some("its content cannot be read".into()),
-            None => None,
-        },
-        _ => None,
     }
 }
 
@@ -1047,7 +1047,7 @@ fn judge(
     sources: &SourceStore,
 ) -> Option<(Finding, Option<Suppression>)> {
     let rule = super::find(v.rule)?;
-    let severity = plan.severity(v.rule, rule.severity())?;
+    let severity = plan.severity(v.rule, rule.severity_of(&v))?;
     let location = sources.locate(&v.primary);
     // An expired waiver (CG405) is never waived by a waiver.
     let waiver = v
@@ -1643,7 +1643,9 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                 }
                 if let Some(s) = hs {
                     let v = head_view(s);
+                    let first = at_head.len();
                     rule.check(&v, &mut at_head);
+                    label_module_arguments(&mut at_head[first..], v.facts);
                     rule.notes(&v, &mut notes);
                     if bs.is_some() {
                         let v = view(

@@ -6,6 +6,7 @@ pub mod engine;
 
 mod cg001_unreadable_file;
 mod cg002_unmapped_change;
+mod cg003_unreadable_schedule;
 pub mod cg004_not_assessed;
 mod cg101_replicas_below_minimum;
 mod cg102_single_zone;
@@ -30,6 +31,8 @@ mod cg406_suppression_without_reason;
 pub mod recovery;
 #[cfg(test)]
 mod testutil;
+#[cfg(test)]
+mod time_oracle;
 
 use crate::facts::{Loc, ServiceFacts};
 use crate::plan::model::{Plan, Service, Severity};
@@ -151,6 +154,11 @@ pub trait Rule: Sync {
     fn name(&self) -> &'static str;
     /// Default severity.
     fn severity(&self) -> Severity;
+    /// The default severity of one of its violations, for rules whose
+    /// severity depends on what is wrong (CG003: an error for a backup).
+    fn severity_of(&self, _v: &Violation) -> Severity {
+        self.severity()
+    }
     /// The rule file's source; its leading `//!` comment is the documentation.
     fn source(&self) -> &'static str;
     /// A one-line summary.
@@ -168,6 +176,7 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &cg001_unreadable_file::UnreadableFile,
     &cg002_unmapped_change::UnmappedChange,
+    &cg003_unreadable_schedule::UnreadableSchedule,
     &cg004_not_assessed::NotAssessed,
     &cg101_replicas_below_minimum::ReplicasBelowMinimum,
     &cg102_single_zone::SingleZone,
@@ -194,9 +203,9 @@ pub const RULES: &[&dyn Rule] = &[
 /// All codes of DESIGN §3, including those whose rule files have not landed yet
 /// (the plan may name them in `rules:` and `waivers:`).
 pub const KNOWN_CODES: &[&str] = &[
-    "CG001", "CG002", "CG004", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106", "CG201",
-    "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402", "CG403",
-    "CG404", "CG405", "CG406",
+    "CG001", "CG002", "CG003", "CG004", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106",
+    "CG201", "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402",
+    "CG403", "CG404", "CG405", "CG406",
 ];
 
 /// Whether a code names a rule.

@@ -40,7 +40,7 @@ pub fn source_gap(b: &BackupSource, as_of: jiff::civil::Date) -> SourceGap {
             _ => SourceGap::Unreadable("it has no schedule".into()),
         };
     };
-    match largest_gap_cached(expr, &b.zone, as_of) {
+    match largest_gap_cached(expr, &b.zone, b.dialect(), as_of) {
         Ok(Some(g)) => SourceGap::Every(g),
         Ok(None) => SourceGap::Unbounded,
         Err(e) => SourceGap::Unreadable(e.to_string()),
@@ -117,14 +117,7 @@ pub fn local_text(t: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
 
 /// The zone of a name (bundled database), UTC when unknown.
 pub fn zone(name: &str) -> jiff::tz::TimeZone {
-    if name.is_empty() {
-        return jiff::tz::TimeZone::UTC;
-    }
-    // The bundled database, as the schedules use, so every machine names
-    // the same local times.
-    static TZDB: std::sync::LazyLock<jiff::tz::TimeZoneDatabase> =
-        std::sync::LazyLock::new(jiff::tz::TimeZoneDatabase::bundled);
-    TZDB.get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+    crate::tzdb::zone_or_utc(name)
 }
 
 /// Describes a gap in the schedule's zone: `between Sat 2026-10-24 05:00 and

@@ -40,6 +40,7 @@ impl Tree for WithTerraformInit<'_> {
         };
         Some(Blob {
             id: super::dirs::blob_id(&bytes),
+            size: bytes.len() as u64,
             bytes: Arc::from(bytes),
             size,
         })

@@ -463,6 +463,8 @@ pub struct StatusReport {
     pub coverage: Coverage,
     /// Notes.
     pub notes: Vec<String>,
+    /// The version of the built-in zone database every time was read in.
+    pub tzdb: &'static str,
 }
 
 /// Which target a rule's findings speak to: CG1xx recovery time, CG2xx
@@ -776,7 +778,7 @@ fn evaluate(
                 Some(300),
                 "continuous (transaction logs every 5m)".to_string(),
             ),
-            (_, Some(expr)) => match largest_gap_cached(expr, &b.zone, as_of) {
+            (_, Some(expr)) => match largest_gap_cached(expr, &b.zone, b.dialect(), as_of) {
                 Ok(Some(g)) => (
                     Some(g.seconds),
                     format!(
@@ -864,6 +866,25 @@ fn evaluate(
             Fact::Absent => {}
         }
     }
+
+    // Scheduled capacity that cannot be read (CG003): its floor is unknown.
+    let capacity_unknown: Vec<Reason> = f
+        .scheduled
+        .iter()
+        .flat_map(|c| {
+            c.schedule.actions().into_iter().filter_map(|a| {
+                let e = crate::facts::schedule::Schedule::parse(&a.schedule, &a.zone, a.dialect)
+                    .err()?;
+                Some(reason(
+                    format!(
+                        "scheduled capacity of {} cannot be read: {}",
+                        c.display, e.0
+                    ),
+                    Some(Place::at(sources, &a.loc)),
+                ))
+            })
+        })
+        .collect();
 
     // RTO.
     let rto = match &t.rto {
@@ -1070,6 +1091,8 @@ fn evaluate(
                 verdict(Verdict::NotKept, errors)
             } else if !window_unknown.is_empty() {
                 verdict(Verdict::Unknown, window_unknown)
+            } else if !capacity_unknown.is_empty() {
+                verdict(Verdict::Unknown, capacity_unknown)
             } else if !f.scheduled.is_empty() && !ruled("CG302") {
                 verdict(
                     Verdict::Unknown,
@@ -1378,6 +1401,7 @@ pub fn status_tree(
             uncovered,
         },
         notes,
+        tzdb: crate::tzdb::version(),
     })
 }
 
@@ -1503,6 +1527,56 @@ mod tests {
         assert!(st.verdicts.rto.reasons[0].message.contains("var.multi_az"));
         assert_eq!(st.verdicts.rpo.verdict, Verdict::Unknown);
         assert_eq!(st.verdicts.hours.verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn unreadable_schedules_make_their_targets_unknown_never_kept() {
+        let mut s = store();
+        s.multi_az = known(true);
+        s.automatic_failover = known(true);
+        let action = |schedule: &str, zone: &str| crate::facts::ScheduledAction {
+            schedule: schedule.into(),
+            dialect: crate::facts::schedule::Dialect::Robfig,
+            zone: zone.into(),
+            floor: 1,
+            loc: Loc::default(),
+        };
+        let facts = ServiceFacts {
+            workloads: vec![workload(3)],
+            stores: vec![s],
+            backups: vec![BackupSource {
+                address: "Schedule/velero/nightly".into(),
+                display: "Velero Schedule velero/nightly".into(),
+                kind: BackupKind::Velero,
+                schedule: Some("0 5 * * 8".into()),
+                zone: "UTC".into(),
+                loc: Loc::default(),
+            }],
+            scheduled: vec![crate::facts::ScheduledCapacity {
+                target: "Deployment/pay/worker".into(),
+                display: "Deployment pay/worker".into(),
+                schedule: crate::facts::CapacitySchedule::Triggers {
+                    min: 3,
+                    min_loc: Loc::default(),
+                    triggers: vec![crate::facts::CronTrigger {
+                        start: action("0 8 * * *", "Mars/Olympus"),
+                        end: action("0 18 * * *", "UTC"),
+                    }],
+                },
+            }],
+            ..ServiceFacts::default()
+        };
+        let st = run(PLAN, facts);
+        assert_eq!(st.verdicts.rpo.verdict, Verdict::Unknown);
+        assert!(st.verdicts.rpo.reasons[0].message.contains("out of range"));
+        assert_eq!(st.verdicts.hours.verdict, Verdict::Unknown);
+        assert!(
+            st.verdicts.hours.reasons[0]
+                .message
+                .contains("Mars/Olympus"),
+            "{:?}",
+            st.verdicts.hours.reasons
+        );
     }
 
     #[test]

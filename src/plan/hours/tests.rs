@@ -46,7 +46,7 @@ fn parses_days_and_times_in_the_default_zone() {
     assert_eq!(h.canonical(), "Mon-Fri 09:00-16:00 Europe/London");
     assert_eq!(
         h.zone(),
-        &TimeZone::get("Europe/London").expect("bundled zone")
+        &crate::tzdb::zone("Europe/London").expect("bundled zone").1
     );
 }
 
