@@ -296,7 +296,7 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 }
             };
             let workdir = repo.workdir().unwrap_or(&opts.repo_dir).to_path_buf();
-            let base_side = source::terraform_init::WithTerraformInit {
+            let base_tree = source::terraform_init::WithTerraformInit {
                 inner: base_tree.as_ref(),
                 root: workdir.clone(),
             };
@@ -363,8 +363,8 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                     .map_err(CheckError::from)
             };
             let checked = check_trees_diffing(
-                &base_side,
-                &head_side,
+                &bt,
+                &ht,
                 diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),

@@ -381,6 +381,12 @@ pub fn derive(side: Side, resources: Vec<Arc<Resource>>) -> ServiceFacts {
     catalog::extract(side, &resources, &mut facts);
     facts.notes.sort();
     facts.notes.dedup();
+    for r in resources
+        .iter()
+        .filter(|r| r.address.starts_with("module."))
+    {
+        module_arguments(side, r, &r.body, &mut facts.module_arguments);
+    }
     facts.resources = resources;
     facts
 }

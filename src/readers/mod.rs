@@ -13,7 +13,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-pub use yaml::{Node, Span, Value};
+pub use yaml::{Node, Origin, Span, Value};
 
 /// The kind of file a resource was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

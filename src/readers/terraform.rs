@@ -421,8 +421,6 @@ pub(super) struct Scope {
     args: HashMap<String, Node>,
     /// `each.key`, `each.value`, `count.index` of a module instance.
     instance: HashMap<String, Value>,
-    /// Arguments substituted: (caller's file, span there, span of the use).
-    uses: std::cell::RefCell<Vec<(Arc<str>, Span, Span)>>,
     locals: HashMap<String, Node>,
     resources: HashMap<String, Arc<Resource>>,
     memo: std::cell::RefCell<HashMap<String, Option<Value>>>,
@@ -450,11 +448,6 @@ impl Scope {
         scope.args = args;
         scope.instance = instance;
         scope
-    }
-
-    /// The module arguments substituted since the last call.
-    pub(super) fn take_uses(&self) -> Vec<(Arc<str>, Span, Span)> {
-        std::mem::take(&mut *self.uses.borrow_mut())
     }
 
     fn build(reads: &[(String, Arc<FileRead>)]) -> Scope {
@@ -629,11 +622,7 @@ impl Scope {
                     *budget -= size;
                     let used_at = node.span;
                     *node = arg.clone();
-                    if let Some(path) = &node.origin {
-                        self.uses
-                            .borrow_mut()
-                            .push((path.clone(), node.span, used_at));
-                    }
+                    used_here(node, used_at);
                     return true;
                 }
                 let Some(mut v) = self.lookup(expr) else {
@@ -703,6 +692,18 @@ fn unwrap_interpolation(expr: &str) -> &str {
         .and_then(|e| e.strip_suffix("}\""))
         .filter(|e| !e.contains("${") && !e.contains('}'))
         .map_or(expr, str::trim)
+}
+
+/// Marks a module argument's nodes as used at `used_at` in the module.
+fn used_here(node: &mut Node, used_at: Span) {
+    if let Some(o) = &mut node.origin {
+        Arc::make_mut(o).used_at = used_at;
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| used_here(i, used_at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| used_here(v, used_at)),
+        _ => {}
+    }
 }
 
 pub(super) fn contains_unknown(node: &Node) -> bool {

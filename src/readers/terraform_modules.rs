@@ -12,7 +12,7 @@
 //! resources end in a note, never a hang.
 
 use super::terraform::{HELPER_KINDS, MAX_RESOLVED_NODES, Scope, contains_unknown};
-use super::{FileRead, Node, Resource, Span, Value};
+use super::{FileRead, Node, Origin, Resource, Span, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -123,28 +123,6 @@ pub struct Expansion {
     pub module_dirs: BTreeSet<String>,
     /// What could not be evaluated, and why.
     pub notes: Vec<String>,
-    /// Where each argument a module resource uses is written.
-    pub uses: Vec<ModuleUse>,
-}
-
-/// A caller's argument used by a module's resource.
-#[derive(Clone, Debug)]
-pub struct ModuleUse {
-    /// The caller's file and the argument's span there.
-    pub written: (Arc<str>, Span),
-    /// The module's file and the span of the field that uses it.
-    pub used: (Arc<str>, Span),
-    /// The module resource's address.
-    pub address: String,
-}
-
-/// What evaluating a service's module calls gave besides resources.
-#[derive(Debug, Default)]
-pub struct Instantiated {
-    /// What could not be evaluated, and why.
-    pub notes: Vec<String>,
-    /// Where each argument a module resource uses is written.
-    pub uses: Vec<ModuleUse>,
 }
 
 /// Evaluates a root `module` block (its arguments already resolved in the
@@ -303,17 +281,6 @@ impl Expander<'_, '_> {
                         let mut budget = MAX_RESOLVED_NODES;
                         scope.substitute(&mut instance.body, &mut budget);
                     }
-                    let uses = scope.take_uses();
-                    // A nested call passes them on: its resources' uses count.
-                    if instance.kind != "module" {
-                        self.out
-                            .uses
-                            .extend(uses.into_iter().map(|(path, span, used_at)| ModuleUse {
-                                written: (path, span),
-                                used: (instance.path.clone(), used_at),
-                                address: instance.address.clone(),
-                            }));
-                    }
                     if instance.kind == "module" {
                         self.call(&instance, stack);
                     }
@@ -442,7 +409,7 @@ pub fn instantiate_calls(
     resources: &mut Vec<Arc<Resource>>,
     keep: impl Fn(&Resource, &Resource) -> bool,
     files: &mut Files,
-) -> Instantiated {
+) -> Vec<String> {
     let mut expansions: Vec<(Arc<Resource>, Expansion)> = Vec::new();
     for r in resources.iter() {
         if r.kind == "module" {
@@ -452,7 +419,7 @@ pub fn instantiate_calls(
     // `terraform init`'s copies are never roots of their own.
     resources.retain(|r| !crate::source::terraform_init::is_init_path(&r.path));
     if expansions.is_empty() {
-        return Instantiated::default();
+        return Vec::new();
     }
     let module_dirs: BTreeSet<String> = expansions
         .iter()
@@ -461,13 +428,12 @@ pub fn instantiate_calls(
     resources.retain(|r| {
         r.file_kind != super::FileKind::Terraform || !module_dirs.contains(dir_of(&r.path))
     });
-    let mut out = Instantiated::default();
+    let mut notes = Vec::new();
     for (call, e) in expansions {
         if module_dirs.contains(dir_of(&call.path)) {
             continue;
         }
-        out.notes.extend(e.notes);
-        out.uses.extend(e.uses);
+        notes.extend(e.notes);
         resources.extend(
             e.instances
                 .into_iter()
@@ -475,7 +441,7 @@ pub fn instantiate_calls(
                 .map(Arc::new),
         );
     }
-    out
+    notes
 }
 
 /// `modules.json`: `{"Modules": [{"Key": "db", "Dir": ".terraform/modules/db"}, …]}`.
@@ -525,7 +491,10 @@ fn arguments(block: &Resource) -> HashMap<String, Node> {
 
 fn mark_origin(node: &mut Node, path: &Arc<str>) {
     if node.origin.is_none() {
-        node.origin = Some(path.clone());
+        node.origin = Some(Arc::new(Origin {
+            path: path.clone(),
+            used_at: Span::default(),
+        }));
     }
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|i| mark_origin(i, path)),
@@ -620,12 +589,9 @@ mod tests {
         let multi_az = db.field("multi_az").expect("set");
         assert_eq!(multi_az.value, Value::Bool(false));
         let origin = multi_az.origin.as_ref().expect("from the caller");
-        assert_eq!(origin.as_ref(), "main.tf");
+        assert_eq!(origin.path.as_ref(), "main.tf");
         assert_eq!(line_col(root, multi_az.span.start), (3, 14));
-        let used = &e.uses[0];
-        assert_eq!(used.written.0.as_ref(), "main.tf");
-        assert_eq!(used.used.0.as_ref(), "modules/db/main.tf");
-        assert_eq!(line_col(MODULE, used.used.1.start), (8, 29));
+        assert_eq!(line_col(MODULE, origin.used_at.start), (8, 29));
         let retention = db.field("backup_retention_period").expect("default");
         assert_eq!(retention.value, Value::Int(7));
         assert!(retention.origin.is_none());
@@ -649,7 +615,10 @@ mod tests {
             .expect("db");
         let multi_az = db.field("multi_az").expect("set");
         assert_eq!(multi_az.value, Value::Bool(false));
-        assert_eq!(multi_az.origin.as_deref(), Some("main.tf"));
+        assert_eq!(
+            multi_az.origin.as_ref().map(|o| o.path.as_ref()),
+            Some("main.tf")
+        );
         assert_eq!(line_col(root, multi_az.span.start), (4, 14));
     }
 

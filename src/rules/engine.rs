@@ -877,7 +877,7 @@ fn service_resources(
                 .map(|parsed| parsed.to_file_read())
         },
     );
-    ctx.modules = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
+    ctx.notes = evaluate_module_calls(ctx, cache, sources, service, &files, &mut out);
     out
 }
 
@@ -907,7 +907,7 @@ fn evaluate_module_calls(
     service: &Service,
     files: &BTreeSet<String>,
     resources: &mut Vec<Arc<Resource>>,
-) -> readers::terraform_modules::Instantiated {
+) -> Vec<String> {
     readers::terraform_modules::instantiate_calls(
         resources,
         |call, instance| files.contains(call.path.as_ref()) || content_match(service, instance),
@@ -932,26 +932,10 @@ fn service_facts(
 ) -> ServiceFacts {
     let resources = service_resources(ctx, cache, sources, service, changed);
     let mut facts = facts::derive(ctx.side, resources);
-    add_module_calls(&mut facts, ctx.side, std::mem::take(&mut ctx.modules));
-    facts
-}
-
-/// The notes of a service's module calls, and where their arguments are used.
-fn add_module_calls(
-    facts: &mut ServiceFacts,
-    side: Side,
-    modules: readers::terraform_modules::Instantiated,
-) {
-    facts.notes.extend(modules.notes);
+    facts.notes.append(&mut ctx.notes);
     facts.notes.sort();
     facts.notes.dedup();
-    for u in modules.uses {
-        let at = |(path, span): (Arc<str>, Span)| Loc { side, path, span };
-        facts
-            .module_arguments
-            .entry(at(u.written))
-            .or_insert_with(|| (at(u.used), format!("used by `{}` here", u.address)));
-    }
+    facts
 }
 
 /// Gives each violation located at a module argument the module's field
@@ -1661,9 +1645,6 @@ pub fn run(inputs: &Inputs, cache: &mut ParseCache) -> Outcome {
                     }
                 }
             }
-            // A value a module call passes is shown where the module uses it too.
-            label_module_arguments(&mut at_base, bf.as_ref().unwrap_or(&empty));
-            label_module_arguments(&mut at_head, hf.as_ref().unwrap_or(&empty));
             let sides = Compared {
                 base: bf.as_ref().unwrap_or(&empty),
                 head: hf.as_ref().unwrap_or(&empty),
@@ -1922,7 +1903,9 @@ pub fn evaluate_side(
         let module_notes =
             evaluate_module_calls(&ctx, cache, &mut sources, service, &files, &mut resources);
         let mut facts = facts::derive(side, resources);
-        add_module_calls(&mut facts, side, module_notes);
+        facts.notes.extend(module_notes);
+        facts.notes.sort();
+        facts.notes.dedup();
         let mut violations = Vec::new();
         let exists = |p: &str| path_exists(tree, p);
         let view = ServiceView {
