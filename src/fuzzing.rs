@@ -73,6 +73,20 @@ pub fn terraform(data: &[u8]) {
         |_| vec!["terraform/main.tf".to_string()],
         |_| Some(read.clone()),
     );
+    // Module calls, every folder holding this same file: cycles, depth and
+    // counts must end in notes, never a hang.
+    let list_dir = |d: &str| vec![format!("{d}main.tf")];
+    let mut read_any = |_: &str| Some(read.clone());
+    let bytes = |_: &str| None;
+    let _ = readers::terraform_modules::instantiate_calls(
+        &mut resources,
+        |_, _| true,
+        &mut readers::terraform_modules::Files {
+            list_dir: &list_dir,
+            read: &mut read_any,
+            bytes: &bytes,
+        },
+    );
     let _ = crate::facts::derive(crate::source::Side::Head, resources);
 }
 

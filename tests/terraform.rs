@@ -285,3 +285,17 @@ fn catalogue_types_degrade_at_their_line_and_improvements_introduce_nothing() {
         vec![("CG101", 9)]
     );
 }
+
+#[test]
+fn the_issue_example_gives_cg102_at_both_arguments_and_cg301_at_the_window() {
+    let report = check_fixture("terraform/issue-14-example", false);
+    let mut got: Vec<(&str, usize)> = report
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.introduced)
+        .map(|f| (f.rule, f.location.line))
+        .collect();
+    got.sort();
+    assert_eq!(got, vec![("CG102", 3), ("CG102", 9), ("CG301", 4)]);
+}

@@ -248,12 +248,19 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 automated_backup(&rd, &store, &mut facts.backups);
                 facts.stores.push(store);
             }
+            "aws_docdb_cluster" | "aws_neptune_cluster" => {
+                let instances = format!("{}_instance", r.kind);
+                let store = document_cluster(&mut rd, &tf, &instances);
+                automated_backup(&rd, &store, &mut facts.backups);
+                facts.stores.push(store);
+            }
             "google_sql_database_instance" => facts.stores.push(cloud_sql(&mut rd)),
             "azurerm_postgresql_flexible_server" => facts.stores.push(azure_postgres(&mut rd)),
             "aws_elasticache_replication_group" => facts.stores.push(elasticache(&mut rd)),
             "aws_dynamodb_table" => facts.stores.push(dynamodb(&mut rd)),
             "aws_autoscaling_group" => facts.groups.push(autoscaling_group(&mut rd)),
             "aws_backup_plan" => backup_plan(&mut rd, &mut facts.backups),
+            "aws_efs_backup_policy" => efs_backup_policy(&mut rd, &mut facts.backups),
             "aws_autoscaling_schedule" => {
                 if let Some((target, display, action)) = autoscaling_schedule(&mut rd, &tf) {
                     schedules
@@ -354,9 +361,35 @@ fn rds_cluster(rd: &mut Reader, all: &[&Resource]) -> DataStore {
     s
 }
 
+/// A DocumentDB or Neptune cluster: like Aurora, its zones are its
+/// instances'; its automated backups cannot be turned off (retention 1 day
+/// when not written, continuous like RDS).
+fn document_cluster(rd: &mut Reader, all: &[&Resource], instance_kind: &str) -> DataStore {
+    let mut s = rd.store(StoreKind::Relational);
+    s.backup_retention_days = match rd.int("backup_retention_period") {
+        Fact::Absent => Fact::Known {
+            value: 1,
+            loc: rd.loc(None),
+        },
+        other => other,
+    };
+    s.point_in_time_recovery = retention_enables_pitr(&s.backup_retention_days);
+    s.backup_window = rd.window("preferred_backup_window");
+    s.maintenance_window = rd.window("preferred_maintenance_window");
+    s.deletion_protection = rd.bool("deletion_protection");
+    s.multi_az = instance_zones(rd, all, instance_kind);
+    s.automatic_failover = s.multi_az.clone();
+    s
+}
+
 /// Whether a cluster's instances (`aws_rds_cluster_instance` naming it) sit
 /// in two zones or more.
 fn cluster_zones(rd: &mut Reader, all: &[&Resource]) -> Fact<bool> {
+    instance_zones(rd, all, "aws_rds_cluster_instance")
+}
+
+/// Whether a cluster's instances of a kind sit in two zones or more.
+fn instance_zones(rd: &mut Reader, all: &[&Resource], instance_kind: &str) -> Fact<bool> {
     let cluster = rd.r;
     let own_id = cluster
         .field("cluster_identifier")
@@ -364,7 +397,7 @@ fn cluster_zones(rd: &mut Reader, all: &[&Resource]) -> Fact<bool> {
         .map(str::to_string);
     let instances: Vec<&&Resource> = all
         .iter()
-        .filter(|i| i.kind == "aws_rds_cluster_instance")
+        .filter(|i| i.kind == instance_kind)
         .filter(|i| {
             i.field("cluster_identifier")
                 .is_some_and(|c| match &c.value {
@@ -663,6 +696,33 @@ pub(super) fn list_len(n: &Node) -> Result<usize, String> {
         Value::Seq(items) => Ok(items.len()),
         _ => Err(format!("`{}` is not a list", shown(n))),
     }
+}
+
+/// EFS automatic backups (`backup_policy { status = "ENABLED" }`) run the
+/// default EFS backup plan: daily, kept 35 days (Amazon EFS User Guide,
+/// "Backing up EFS file systems"). Located at the status.
+fn efs_backup_policy(rd: &mut Reader, out: &mut Vec<BackupSource>) {
+    let status = rd.fact("backup_policy.status", |n| {
+        n.as_str()
+            .map(|s| s.eq_ignore_ascii_case("ENABLED"))
+            .ok_or_else(|| format!("`{}` is not a string", shown(n)))
+    });
+    let Fact::Known { value: true, loc } = status else {
+        return;
+    };
+    let file_system = match rd.r.field("file_system_id").map(|n| &n.value) {
+        Some(Value::Unknown(expr)) => referenced_address(expr),
+        _ => None,
+    }
+    .unwrap_or_else(|| rd.r.address.clone());
+    out.push(BackupSource {
+        address: file_system.clone(),
+        display: format!("automatic backups of {}", file_system.replace('.', " ")),
+        kind: BackupKind::AwsBackup,
+        schedule: Some("rate(1 day)".into()),
+        zone: "UTC".into(),
+        loc,
+    });
 }
 
 fn backup_plan(rd: &mut Reader, out: &mut Vec<BackupSource>) {

@@ -35,6 +35,8 @@ pub enum Zones {
     Count(&'static str),
     /// Always one zone.
     Single,
+    /// Regional unless this field pins one zone (EFS One Zone).
+    OneZoneIf(&'static str),
     /// A GCP `location`: a zone (`europe-west1-b`) or a region (`europe-west1`).
     Location(&'static str),
 }
@@ -128,6 +130,18 @@ pub const AWS: &[Entry] = &[
         "aws_opensearch_domain",
         StoreKind::Table,
         Zones::Flag("cluster_config.zone_awareness_enabled", false),
+    ),
+    // EFS Standard stores data in every zone of the region; One Zone names its zone.
+    store(
+        "aws_efs_file_system",
+        StoreKind::Table,
+        Zones::OneZoneIf("availability_zone_name"),
+    ),
+    // Tasks spread over the subnets of their network configuration.
+    group(
+        "aws_ecs_service",
+        Some("desired_count"),
+        Zones::Count("network_configuration.subnets"),
     ),
     Entry {
         role: Role::Machine,
@@ -299,6 +313,10 @@ fn multi_zone(rd: &mut Reader, zones: &Zones) -> Fact<bool> {
             Fact::Unknown { reason, loc } => Fact::Unknown { reason, loc },
         },
         Zones::Single => first_line(rd, false),
+        Zones::OneZoneIf(f) => match rd.fact(f, |_| Ok(false)) {
+            Fact::Absent => first_line(rd, true),
+            other => other,
+        },
         Zones::Count(_) | Zones::Location(_) => match zone_count(rd, zones) {
             Fact::Known { value, loc } => Fact::Known {
                 value: value >= 2,
@@ -364,6 +382,11 @@ mod tests {
     /// Each type: a degraded form (one zone) and its good twin.
     const STORES: &[(&str, &str, &str)] = &[
         (
+            "aws_efs_file_system",
+            "availability_zone_name = \"eu-west-1a\"",
+            "encrypted = true",
+        ),
+        (
             "aws_elasticache_cluster",
             "num_cache_nodes = 2",
             "az_mode = \"cross-az\"\n  num_cache_nodes = 2",
@@ -428,6 +451,12 @@ mod tests {
     /// Each group type: (type, degraded body, good twin, floor of the twin).
     const GROUPS: &[(&str, &str, &str, i64)] = &[
         (
+            "aws_ecs_service",
+            "desired_count = 1\n  network_configuration {\n    subnets = [\"a\"]\n  }",
+            "desired_count = 2\n  network_configuration {\n    subnets = [\"a\", \"b\"]\n  }",
+            2,
+        ),
+        (
             "aws_eks_node_group",
             "subnet_ids = [\"a\"]\n  scaling_config {\n    min_size = 1\n  }",
             "subnet_ids = [\"a\", \"b\"]\n  scaling_config {\n    min_size = 2\n  }",
@@ -466,5 +495,29 @@ mod tests {
             "resource \"google_compute_instance_group_manager\" \"x\" {\n  target_size = 3\n}\n",
         );
         assert_eq!(f.groups[0].zones.known(), Some(&1));
+        // EFS automatic backups: daily.
+        let f = facts_of(
+            "resource \"aws_efs_file_system\" \"fs\" {}\nresource \"aws_efs_backup_policy\" \"p\" {\n  file_system_id = aws_efs_file_system.fs.id\n  backup_policy {\n    status = \"ENABLED\"\n  }\n}\n",
+        );
+        assert_eq!(f.backups.len(), 1);
+        assert_eq!(f.backups[0].address, "aws_efs_file_system.fs");
+        assert_eq!(f.backups[0].schedule.as_deref(), Some("rate(1 day)"));
+        // DocumentDB and Neptune: zones from their instances, backups always on.
+        for (cluster, instance) in [
+            ("aws_docdb_cluster", "aws_docdb_cluster_instance"),
+            ("aws_neptune_cluster", "aws_neptune_cluster_instance"),
+        ] {
+            let one = format!(
+                "resource \"{cluster}\" \"c\" {{\n  preferred_maintenance_window = \"sun:03:00-sun:04:00\"\n}}\nresource \"{instance}\" \"a\" {{\n  cluster_identifier = {cluster}.c.id\n  availability_zone = \"eu-west-1a\"\n}}\n"
+            );
+            let f = facts_of(&one);
+            assert_eq!(f.stores[0].multi_az.known(), Some(&false), "{cluster}");
+            assert_eq!(f.stores[0].backup_retention_days.known(), Some(&1));
+            assert_eq!(f.backups.len(), 1, "{cluster}");
+            let two = format!(
+                "{one}resource \"{instance}\" \"b\" {{\n  cluster_identifier = {cluster}.c.id\n  availability_zone = \"eu-west-1b\"\n}}\n"
+            );
+            assert_eq!(facts_of(&two).stores[0].multi_az.known(), Some(&true));
+        }
     }
 }

@@ -636,6 +636,29 @@ mod tests {
             "main.tf",
         );
         assert!(e.notes.iter().any(|n| n.contains("no .tf file in `gone/`")));
+        // Every folder calls a thousand copies of the next: bounded.
+        let wide = "module \"next\" {\n  source = \"./d\"\n  count  = 1000\n}\nresource \"aws_instance\" \"i\" {}\n";
+        let reads = files(&[("main.tf", wide)]);
+        let call = reads["main.tf"].resources[0].clone();
+        let list_dir = |d: &str| vec![format!("{d}main.tf")];
+        let mut read = |_: &str| reads.get("main.tf").cloned();
+        let bytes = |_: &str| None;
+        let started = std::time::Instant::now();
+        let e = expand(
+            &call,
+            &mut Files {
+                list_dir: &list_dir,
+                read: &mut read,
+                bytes: &bytes,
+            },
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(e.instances.len() <= MAX_INSTANCE_RESOURCES);
+        assert!(
+            e.notes.iter().any(|n| n.contains("module resources")),
+            "{:?}",
+            e.notes
+        );
         // 1,000 nested folders, each calling the next.
         let mut list: Vec<(String, String)> = Vec::new();
         let mut dir = String::from("d");
