@@ -490,12 +490,8 @@ fn pre_commit_hook() {
     assert!(stdout.contains("CG101"), "{stdout}");
 }
 
-/// The action's comment step, run by bash with a stub `gh` that logs its
-/// calls: it updates its own marked comment (not another user's quoting the
-/// marker), posts none when nothing is affected and there is nothing to
-/// update, and turns a fork or a refused write into a notice, never a failure.
-#[test]
-fn action_comment_step() {
+/// action.yml, when bash and jq are there to run its steps (else a skip, said).
+fn action_with_bash_and_jq() -> Option<serde_json::Value> {
     let has = |cmd: &str| {
         std::process::Command::new(cmd)
             .arg("--version")
@@ -504,10 +500,20 @@ fn action_comment_step() {
     };
     if !has("bash") || !has("jq") {
         eprintln!("skipped: bash and jq are needed");
-        return;
+        return None;
     }
-    let action: serde_json::Value =
-        serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses");
+    Some(serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses"))
+}
+
+/// The action's comment step, run by bash with a stub `gh` that logs its
+/// calls: it updates its own marked comment (not another user's quoting the
+/// marker), posts none when nothing is affected and there is nothing to
+/// update, and turns a fork or a refused write into a notice, never a failure.
+#[test]
+fn action_comment_step() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
     let steps = action["runs"]["steps"].as_array().expect("steps");
     let step = steps
         .iter()
@@ -620,18 +626,9 @@ esac
 /// always holds a valid file.
 #[test]
 fn action_check_step_survives_bash_e() {
-    let has = |cmd: &str| {
-        std::process::Command::new(cmd)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !has("bash") || !has("jq") {
-        eprintln!("skipped: bash and jq are needed");
+    let Some(action) = action_with_bash_and_jq() else {
         return;
-    }
-    let action: serde_json::Value =
-        serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses");
+    };
     let script = action["runs"]["steps"]
         .as_array()
         .expect("steps")
