@@ -219,3 +219,22 @@ fn one_document_of_a_multi_document_file_touches_its_own_service() {
         .collect();
     assert_eq!(affected, ["loadgen"], "{r}");
 }
+
+#[test]
+fn a_workload_moved_out_of_its_service_is_named_by_cg002_and_cg404() {
+    let (_, r) = states("states/moved-out-of-service");
+    let cg002 = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "CG002")
+        .unwrap_or_else(|| panic!("no CG002: {r}"));
+    assert_eq!(cg002["location"]["path"], "deploy/other/api.yaml", "{r}");
+    assert!(
+        cg002["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("belonged to shop")),
+        "{r}"
+    );
+    assert!(has(&r, "CG404", "introduced"), "{r}");
+}
