@@ -320,8 +320,7 @@ fn markdown_and_json_with_a_window_inside_a_freeze_and_hours() {
     assert_eq!(rep["inside_freeze"], true);
     assert_eq!(v["summary"]["tests_overdue"][0], "payments");
     assert_eq!(
-        v["summary"]["blocking"],
-        3,
+        v["summary"]["blocking"], 3,
         "CG101 of #101, CG102 and the self-waived CG101 of #102"
     );
     // Deterministic.

@@ -238,3 +238,14 @@ fn a_workload_moved_out_of_its_service_is_named_by_cg002_and_cg404() {
     );
     assert!(has(&r, "CG404", "introduced"), "{r}");
 }
+
+#[test]
+fn a_waiver_from_before_the_change_does_not_cover_a_worse_value() {
+    // Waived at 2 of 3 replicas; the change goes to 1: worsened, not waived.
+    let (code, r) = states("states/waiver-worsened");
+    assert_eq!(code, 1, "{r}");
+    let cg101 = &r["findings"][0];
+    assert_eq!(cg101["rule"], "CG101", "{r}");
+    assert_eq!(cg101["state"], "worsened", "{r}");
+    assert_eq!(cg101["waived"], false, "{r}");
+}

@@ -7,7 +7,7 @@ use super::cache::line_starts;
 use super::compare::{Judged, JudgedViolations};
 use super::{Finding, Inputs, Location, State};
 use crate::facts::Loc;
-use crate::plan::model::Plan;
+use crate::plan::model::{Plan, Waiver};
 use crate::readers::Span;
 use crate::rules::Violation;
 use std::collections::BTreeMap;
@@ -92,6 +92,7 @@ pub(crate) fn judge(
     v: Violation,
     (state, base_measure): Judged,
     plan: &Plan,
+    base_waivers: &[Waiver],
     as_of: jiff::civil::Date,
     sources: &SourceStore,
 ) -> Option<(Finding, Option<Suppression>)> {
@@ -106,7 +107,11 @@ pub(crate) fn judge(
         .and_then(|service| {
             plan.waivers
                 .iter()
-                .find(|w| !w.expired(as_of) && w.covers(v.rule, service, &v.subject))
+                .filter(|w| !w.expired(as_of) && w.covers(v.rule, service, &v.subject))
+                // A worsened finding is covered only by a waiver the same
+                // change added (DESIGN §4): a waiver granted for 2 of 3
+                // replicas does not silently cover 0.
+                .find(|w| state != State::Worsened || !base_waivers.contains(w))
         })
         .map(|w| format!("waiver: {}", w.reason));
     let suppression = match waiver {
@@ -159,12 +164,12 @@ pub(crate) fn verdicts(
     let (bp, hp, as_of) = (inputs.base_plan, inputs.head_plan, inputs.as_of);
     let mut findings: Vec<Finding> = resolved
         .into_iter()
-        .filter_map(|(v, state)| judge(v, state, bp, as_of, sources).map(|(f, _)| f))
+        .filter_map(|(v, state)| judge(v, state, bp, &[], as_of, sources).map(|(f, _)| f))
         .collect();
     let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
     for (v, state) in violations {
         let introduced = state.0.is_new();
-        let Some((finding, suppression)) = judge(v, state, hp, as_of, sources) else {
+        let Some((finding, suppression)) = judge(v, state, hp, &bp.waivers, as_of, sources) else {
             continue;
         };
         if let Some(s) = suppression

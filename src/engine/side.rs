@@ -479,7 +479,9 @@ fn side_findings(
     label_module_arguments(&mut violations, facts);
     let mut findings: Vec<Finding> = violations
         .into_iter()
-        .filter_map(|v| judge(v, (State::Existing, None), ctx.plan, as_of, sources).map(|(f, _)| f))
+        .filter_map(|v| {
+            judge(v, (State::Existing, None), ctx.plan, &[], as_of, sources).map(|(f, _)| f)
+        })
         .collect();
     super::judge::sort_findings(&mut findings);
     findings
