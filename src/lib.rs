@@ -275,6 +275,7 @@ fn check_trees_diffing<'c>(
         all: opts.all,
         change_date,
         relaxations: &relaxations,
+        strict: opts.strict,
     };
     let outcome = engine::run(&inputs, cache);
     Ok((changes, outcome))

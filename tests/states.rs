@@ -249,3 +249,23 @@ fn a_waiver_from_before_the_change_does_not_cover_a_worse_value() {
     assert_eq!(cg101["state"], "worsened", "{r}");
     assert_eq!(cg101["waived"], false, "{r}");
 }
+
+#[test]
+fn under_strict_an_inline_suppression_the_change_adds_does_not_apply() {
+    // The change lowers replicas and suppresses the finding in one go.
+    let repo = common::fixture_repo("CG406/with-reason");
+    let (code, out, err) = common::check(repo.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = common::check(repo.path(), &["--strict", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r: Value = serde_json::from_str(&out).expect("JSON report");
+    assert!(has(&r, "CG407", "introduced"), "{r}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "CG101" && f["waived"] == false),
+        "{r}"
+    );
+}

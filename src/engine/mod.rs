@@ -133,6 +133,8 @@ pub struct Inputs<'a> {
     /// How the change relaxes its own plan (CG407, computed from the plans
     /// as written, also when `--strict` judges with a stricter head plan).
     pub relaxations: &'a [Violation],
+    /// `--strict`: an inline suppression the change adds does not apply to it.
+    pub strict: bool,
 }
 
 /// Both sides of a change as the engine reads them, with their plans' indexes.
