@@ -219,3 +219,31 @@ fn one_document_of_a_multi_document_file_touches_its_own_service() {
         .collect();
     assert_eq!(affected, ["loadgen"], "{r}");
 }
+
+#[test]
+fn a_disabled_module_instance_is_not_judged() {
+    // `create = false` makes `count = local.create && … ? 1 : 0` zero, even
+    // when the rest of the condition is unknown (terraform-aws-rds's
+    // `db_disabled` examples).
+    let (code, r) = states("states/terraform-disabled-module");
+    assert_eq!(code, 0, "{r}");
+    assert!(!has(&r, "CG102", "introduced"), "{r}");
+}
+
+#[test]
+fn a_base_beside_other_bases_is_read_through_its_overlay() {
+    // `deploy/bases/web` is built by `deploy/overlays/prod`, not on its own:
+    // lowering the HPA floor in the base is the service's, and blocks.
+    let (code, r) = states("states/kustomize-sibling-bases");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG101", "introduced"), "{r}");
+    assert!(!has(&r, "CG002", "introduced"), "{r}");
+}
+
+#[test]
+fn braces_in_a_block_scalar_are_text_not_a_template() {
+    let (code, r) = states("kustomize/configmap-with-braces");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG101", "introduced"), "{r}");
+    assert!(!has(&r, "CG004", "introduced"), "{r}");
+}
