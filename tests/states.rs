@@ -247,3 +247,34 @@ fn braces_in_a_block_scalar_are_text_not_a_template() {
     assert!(has(&r, "CG101", "introduced"), "{r}");
     assert!(!has(&r, "CG004", "introduced"), "{r}");
 }
+
+#[test]
+fn terraform_moved_blocks_keep_renamed_resources_findings_existing() {
+    // `moved { from = aws_db_instance.main  to = aws_db_instance.primary }`:
+    // resized too much for similarity to pair them, the rename introduces
+    // nothing; `archive` → `cold` turned single-zone, which is introduced.
+    let (code, r) = states("states/terraform-moved");
+    assert_eq!(code, 1, "{r}");
+    let findings = r["findings"].as_array().expect("findings");
+    let state_of = |service: &str, needle: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| {
+                f["rule"] == "CG102"
+                    && f["service"] == service
+                    && f["message"].as_str().unwrap_or_default().contains(needle)
+            })
+            .map(|f| f["state"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(state_of("ledger", "primary"), ["existing"], "{r}");
+    assert_eq!(state_of("ledger", "cold"), ["introduced"], "{r}");
+    // A service selected by address: the moved block is its too.
+    assert_eq!(
+        state_of("reporting", "reports_replica"),
+        ["existing"],
+        "{r}"
+    );
+    assert_eq!(r["summary"]["resolved"], 0, "{r}");
+    assert_eq!(r["summary"]["blocking"], 1, "{r}");
+}

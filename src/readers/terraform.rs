@@ -31,16 +31,18 @@ pub const MOVED: &str = "moved";
 /// (root and module instances: a block in a module's folder moves that
 /// instance's resources).
 pub fn moved_pairs(resources: &[Arc<Resource>]) -> Vec<(String, String)> {
-    resources
-        .iter()
-        .filter(|r| r.file_kind == FileKind::Terraform && r.kind == MOVED)
-        .filter_map(|r| {
-            let prefix = r.address.strip_suffix(MOVED)?;
-            let from = r.body.get("from")?.as_str()?;
-            let to = r.body.get("to")?.as_str()?;
-            Some((format!("{prefix}{from}"), format!("{prefix}{to}")))
-        })
-        .collect()
+    resources.iter().filter_map(|r| moved_pair(r)).collect()
+}
+
+/// The `(from, to)` addresses of one `moved` block's resource.
+pub fn moved_pair(r: &Resource) -> Option<(String, String)> {
+    if r.file_kind != FileKind::Terraform || r.kind != MOVED {
+        return None;
+    }
+    let prefix = r.address.strip_suffix(MOVED)?;
+    let from = r.body.get("from")?.as_str()?;
+    let to = r.body.get("to")?.as_str()?;
+    Some((format!("{prefix}{from}"), format!("{prefix}{to}")))
 }
 
 /// The largest value a reference may resolve to, and the most nodes
