@@ -278,3 +278,12 @@ fn terraform_moved_blocks_keep_renamed_resources_findings_existing() {
     assert_eq!(r["summary"]["resolved"], 0, "{r}");
     assert_eq!(r["summary"]["blocking"], 1, "{r}");
 }
+
+#[test]
+fn an_ignored_kustomize_root_that_does_not_build_blocks_nothing() {
+    // `app/tests/all` (ignored) includes the base and a component that does
+    // not build; the base's change is read through `app/overlays/prod` only.
+    let (code, r) = states("states/ignored-kustomize-root");
+    assert_eq!(code, 0, "{r}");
+    assert!(!has(&r, "CG004", "introduced"), "{r}");
+}
