@@ -23,8 +23,12 @@ pub(crate) fn content_match(service: &Service, r: &Resource) -> bool {
                 && readers::kubernetes::labels_match(r, labels)
         }
         Matcher::Terraform { patterns, set } => {
+            let selected = |a: &str| readers::terraform::address_selected(patterns, set, a);
             r.file_kind == FileKind::Terraform
-                && readers::terraform::address_selected(patterns, set, &r.address)
+                && (selected(&r.address)
+                    // A `moved` block belongs to the service of what it moves.
+                    || readers::terraform::moved_pair(r)
+                        .is_some_and(|(from, to)| selected(&from) || selected(&to)))
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
         Matcher::Resources { set, .. } => set.is_match(&r.address),
