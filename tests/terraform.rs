@@ -284,6 +284,21 @@ fn catalogue_types_degrade_at_their_line_and_improvements_introduce_nothing() {
         introduced("terraform/catalogue-eks-node-group"),
         vec![("CG101", 9)]
     );
+    // CloudFormation spellings of the same entries: Redshift, OpenSearch,
+    // an ElastiCache cluster, an EKS node group and an ECS service whose
+    // floor a scalable target owns.
+    assert_eq!(
+        introduced("cloudformation/catalogue-degraded"),
+        vec![
+            ("CG102", 9),
+            ("CG301", 11),
+            ("CG102", 17),
+            ("CG102", 23),
+            ("CG101", 30),
+            ("CG101", 42)
+        ]
+    );
+    assert_eq!(introduced("cloudformation/catalogue-improved"), vec![]);
 }
 
 #[test]

@@ -9,9 +9,10 @@
 //! expression the reader could not resolve is [`Fact::Unknown`] with a note,
 //! never a guess; an attribute that is not written is [`Fact::Absent`].
 
+use super::cloud_catalogue::{self, Fields, Out};
 use super::window::Window;
 use super::{
-    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Group, Loc, ScheduledAction,
+    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Loc, ScheduledAction,
     ScheduledCapacity, ServiceFacts, StoreKind,
 };
 use crate::readers::terraform::referenced_address;
@@ -30,21 +31,27 @@ pub(super) struct Reader<'a> {
     notes: &'a mut Vec<String>,
 }
 
-impl Reader<'_> {
-    pub(super) fn loc(&self, node: Option<&Node>) -> Loc {
+impl Fields for Reader<'_> {
+    fn resource(&self) -> &Resource {
+        self.r
+    }
+
+    fn display(&self) -> String {
+        display(self.r)
+    }
+
+    fn loc(&self, node: Option<&Node>) -> Loc {
         Loc::of(self.side, self.r, node)
     }
 
-    /// A fact from the attribute at `path` (dotted, through nested blocks).
-    pub(super) fn fact<T>(
-        &mut self,
-        path: &str,
-        conv: impl Fn(&Node) -> Result<T, String>,
-    ) -> Fact<T> {
+    /// The attribute at `path` (dotted, through nested blocks).
+    fn fact<T>(&mut self, path: &str, conv: impl Fn(&Node) -> Result<T, String>) -> Fact<T> {
         let node = field_or_unknown(self.r, path);
         self.fact_of(path, node, conv)
     }
+}
 
+impl Reader<'_> {
     fn fact_of<T>(
         &mut self,
         path: &str,
@@ -76,22 +83,6 @@ impl Reader<'_> {
                 }
             },
         }
-    }
-
-    pub(super) fn bool(&mut self, path: &str) -> Fact<bool> {
-        self.fact(path, as_bool)
-    }
-
-    pub(super) fn int(&mut self, path: &str) -> Fact<i64> {
-        self.fact(path, as_int)
-    }
-
-    pub(super) fn window(&mut self, path: &str) -> Fact<Window> {
-        self.fact(path, |n| {
-            n.as_str()
-                .ok_or_else(|| "not a string".to_string())
-                .and_then(Window::parse)
-        })
     }
 
     fn bytes(&mut self, path: &str, unit: u64) -> Fact<u64> {
@@ -169,12 +160,12 @@ fn unresolved_reason(expr: &str) -> String {
     }
 }
 
-fn as_bool(n: &Node) -> Result<bool, String> {
+pub(super) fn as_bool(n: &Node) -> Result<bool, String> {
     n.as_bool()
         .ok_or_else(|| format!("`{}` is not a boolean", shown(n)))
 }
 
-fn as_int(n: &Node) -> Result<i64, String> {
+pub(super) fn as_int(n: &Node) -> Result<i64, String> {
     match &n.value {
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(*f as i64),
         _ => n
@@ -256,9 +247,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             }
             "google_sql_database_instance" => facts.stores.push(cloud_sql(&mut rd)),
             "azurerm_postgresql_flexible_server" => facts.stores.push(azure_postgres(&mut rd)),
-            "aws_elasticache_replication_group" => facts.stores.push(elasticache(&mut rd)),
             "aws_dynamodb_table" => facts.stores.push(dynamodb(&mut rd)),
-            "aws_autoscaling_group" => facts.groups.push(autoscaling_group(&mut rd)),
             "aws_backup_plan" => backup_plan(&mut rd, &mut facts.backups),
             "aws_efs_backup_policy" => efs_backup_policy(&mut rd, &mut facts.backups),
             "aws_autoscaling_schedule" => {
@@ -271,7 +260,12 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 }
             }
             _ => {
-                super::terraform_catalogue::extract(&mut rd, &mut facts.stores, &mut facts.groups);
+                let out = Out {
+                    stores: &mut facts.stores,
+                    groups: &mut facts.groups,
+                    backups: &mut facts.backups,
+                };
+                cloud_catalogue::extract(&mut rd, out);
             }
         }
     }
@@ -646,17 +640,6 @@ fn azure_postgres(rd: &mut Reader) -> DataStore {
     s
 }
 
-fn elasticache(rd: &mut Reader) -> DataStore {
-    let mut s = rd.store(StoreKind::Cache);
-    s.multi_az =
-        super::one_node_is_one_zone(rd.bool("multi_az_enabled"), rd.int("num_cache_clusters"));
-    s.automatic_failover = rd.bool("automatic_failover_enabled");
-    s.backup_retention_days = rd.int("snapshot_retention_limit");
-    s.backup_window = rd.window("snapshot_window");
-    s.maintenance_window = rd.window("maintenance_window");
-    s
-}
-
 fn dynamodb(rd: &mut Reader) -> DataStore {
     let mut s = rd.store(StoreKind::Table);
     // DynamoDB replicates every table over three zones of its region.
@@ -677,20 +660,6 @@ fn dynamodb(rd: &mut Reader) -> DataStore {
     s
 }
 
-fn autoscaling_group(rd: &mut Reader) -> Group {
-    let zones = match rd.r.field("availability_zones") {
-        Some(_) => rd.fact("availability_zones", list_len),
-        None => rd.fact("vpc_zone_identifier", list_len),
-    };
-    Group {
-        address: rd.r.address.clone(),
-        display: display(rd.r),
-        loc: rd.loc(None),
-        min_size: rd.int("min_size"),
-        zones,
-    }
-}
-
 pub(super) fn list_len(n: &Node) -> Result<usize, String> {
     match &n.value {
         Value::Seq(items) => Ok(items.len()),
@@ -698,16 +667,12 @@ pub(super) fn list_len(n: &Node) -> Result<usize, String> {
     }
 }
 
-/// EFS automatic backups (`backup_policy { status = "ENABLED" }`) run the
-/// default EFS backup plan: daily, kept 35 days (Amazon EFS User Guide,
-/// "Backing up EFS file systems"). Located at the status.
+/// EFS automatic backups (`backup_policy { status = "ENABLED" }`), located
+/// at the status.
 fn efs_backup_policy(rd: &mut Reader, out: &mut Vec<BackupSource>) {
-    let status = rd.fact("backup_policy.status", |n| {
-        n.as_str()
-            .map(|s| s.eq_ignore_ascii_case("ENABLED"))
-            .ok_or_else(|| format!("`{}` is not a string", shown(n)))
-    });
-    let Fact::Known { value: true, loc } = status else {
+    let Fact::Known { value: true, loc } =
+        rd.fact("backup_policy.status", cloud_catalogue::enabled)
+    else {
         return;
     };
     let file_system = match rd.r.field("file_system_id").map(|n| &n.value) {
@@ -715,14 +680,7 @@ fn efs_backup_policy(rd: &mut Reader, out: &mut Vec<BackupSource>) {
         _ => None,
     }
     .unwrap_or_else(|| rd.r.address.clone());
-    out.push(BackupSource {
-        address: file_system.clone(),
-        display: format!("automatic backups of {}", file_system.replace('.', " ")),
-        kind: BackupKind::AwsBackup,
-        schedule: Some("rate(1 day)".into()),
-        zone: "UTC".into(),
-        loc,
-    });
+    out.push(cloud_catalogue::daily_backup(&file_system, loc));
 }
 
 fn backup_plan(rd: &mut Reader, out: &mut Vec<BackupSource>) {
