@@ -377,7 +377,11 @@ pub(crate) fn map_change(
         let at_head = services_at(sides, Side::Head, p, head_read.as_deref(), cache, sources);
         unreadable_at_head(&sides.head, p, &at_head, head_read.as_deref(), got);
         mapped.extend(at_head);
-        not_assessed_at_head(&sides.head, p, &mapped, head_read.as_deref(), got);
+        let read = head_read.as_deref();
+        let why = super::side::not_assessed(sides.head.tree, p, read).or_else(|| {
+            read.and_then(|r| super::side::unevaluable_calls(&sides.head, cache, sources, r))
+        });
+        not_assessed_at_head(&sides.head, p, &mapped, why, got);
     }
     let touched = touched(change, &mapped, head_read.as_deref(), sides, cache, sources);
     if mapped.is_empty() {
@@ -435,10 +439,10 @@ fn not_assessed_at_head(
     head: &SideCtx,
     path: &str,
     services: &BTreeSet<String>,
-    read: Option<&Parsed>,
+    why: Option<String>,
     got: &mut Gathered,
 ) {
-    let Some(why) = super::side::not_assessed(head.tree, path, read) else {
+    let Some(why) = why else {
         return;
     };
     if head.plan.is_ignored(path) {

@@ -1009,4 +1009,35 @@ mod tests {
             f.notes
         );
     }
+
+    #[test]
+    fn an_appautoscaling_target_owns_an_ecs_services_floor() {
+        let service = "resource \"aws_ecs_service\" \"api\" {\n  name = \"api\"\n  desired_count = 1\n  network_configuration {\n    subnets = [\"a\", \"b\"]\n  }\n}\n";
+        for resource_id in [
+            "\"service/${aws_ecs_cluster.main.name}/${aws_ecs_service.api.name}\"",
+            "\"service/main/api\"",
+        ] {
+            let target = format!(
+                "resource \"aws_appautoscaling_target\" \"api\" {{\n  min_capacity = 3\n  max_capacity = 9\n  resource_id = {resource_id}\n  scalable_dimension = \"ecs:service:DesiredCount\"\n  service_namespace = \"ecs\"\n}}\n"
+            );
+            let f = facts_of(&format!("{service}{target}"));
+            assert_eq!(f.groups[0].min_size.known(), Some(&3), "{resource_id}");
+        }
+        let target = "resource \"aws_appautoscaling_target\" \"api\" {\n  min_capacity = 3\n  resource_id = var.service_id\n  scalable_dimension = \"ecs:service:DesiredCount\"\n}\n";
+        let f = facts_of(&format!("{service}{target}"));
+        assert!(matches!(f.groups[0].min_size, Fact::Unknown { .. }));
+    }
+
+    #[test]
+    fn a_database_repeated_an_unknown_number_of_times_has_unknown_zones() {
+        let f = facts_of(
+            "resource \"aws_db_instance\" \"db\" {\n  count = var.enabled ? 1 : 0\n  multi_az = false\n}\n",
+        );
+        assert!(matches!(f.stores[0].multi_az, Fact::Unknown { .. }));
+        assert!(
+            f.notes.iter().any(|n| n.contains("how many are created")),
+            "{:?}",
+            f.notes
+        );
+    }
 }

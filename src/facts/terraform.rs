@@ -18,7 +18,7 @@ use super::{
 use crate::readers::terraform::referenced_address;
 use crate::readers::{FileKind, Node, Resource, Value};
 use crate::source::Side;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 const GIB: u64 = 1 << 30;
@@ -221,7 +221,10 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         }
         none.is_none()
     });
+    let repeated = unknown_repetition(side, &tf);
     let mut schedules: BTreeMap<String, (String, Vec<ScheduledAction>)> = BTreeMap::new();
+    let services = EcsServices::of(&tf);
+    let mut owners = Vec::new();
     for r in &tf {
         let mut rd = Reader {
             side,
@@ -250,6 +253,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             "aws_dynamodb_table" => facts.stores.push(dynamodb(&mut rd)),
             "aws_backup_plan" => backup_plan(&mut rd, &mut facts.backups),
             "aws_efs_backup_policy" => efs_backup_policy(&mut rd, &mut facts.backups),
+            "aws_appautoscaling_target" => owners.extend(scalable_target(&mut rd, &services)),
             "aws_autoscaling_schedule" => {
                 if let Some((target, display, action)) = autoscaling_schedule(&mut rd, &tf) {
                     schedules
@@ -276,6 +280,115 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             schedule: CapacitySchedule::Actions(actions),
         });
     }
+    cloud_catalogue::owned_floors(&mut facts.groups, owners);
+    for s in &mut facts.stores {
+        if let Some((field, expr, loc)) = repeated.get(s.address.as_str()) {
+            let reason = format!(
+                "its {field} `{expr}` is only known when Terraform runs: how many are created (if any) is not known"
+            );
+            facts.notes.push(format!(
+                "{}: {reason}; its zones are not checked",
+                s.address
+            ));
+            s.multi_az = Fact::Unknown {
+                reason,
+                loc: loc.clone(),
+            };
+        }
+    }
+}
+
+/// Resources whose `count` or `for_each` stays unknown: whether a database
+/// exists at all is then unknown, so its zones are neither single nor kept.
+fn unknown_repetition<'a>(
+    side: Side,
+    tf: &[&'a Resource],
+) -> HashMap<&'a str, (&'static str, String, Loc)> {
+    let mut out = HashMap::new();
+    for r in tf {
+        for field in ["count", "for_each"] {
+            if let Some(n) = r.field(field)
+                && let Value::Unknown(expr) = &n.value
+            {
+                let loc = Loc::of(side, r, Some(n));
+                out.insert(r.address.as_str(), (field, expr.clone(), loc));
+            }
+        }
+    }
+    out
+}
+
+/// The ECS services among the resources, by address and by `name`.
+struct EcsServices<'a> {
+    addresses: HashSet<&'a str>,
+    by_name: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> EcsServices<'a> {
+    fn of(tf: &[&'a Resource]) -> Self {
+        let ecs = || tf.iter().filter(|r| r.kind == "aws_ecs_service");
+        EcsServices {
+            addresses: ecs().map(|r| r.address.as_str()).collect(),
+            by_name: ecs()
+                .filter_map(|r| Some((r.field("name")?.as_str()?, r.address.as_str())))
+                .collect(),
+        }
+    }
+}
+
+/// An `aws_appautoscaling_target` on `ecs:service:DesiredCount`: the
+/// service it scales and its `min_capacity`, which owns the service's floor
+/// (DESIGN §1a "Floors owned by autoscalers"). A target whose service cannot
+/// be told leaves every ECS service's floor unknown, with a note.
+fn scalable_target(rd: &mut Reader, services: &EcsServices) -> Vec<(String, Fact<i64>)> {
+    let r = rd.r;
+    if r.field("scalable_dimension").and_then(Node::as_str) != Some("ecs:service:DesiredCount") {
+        return Vec::new();
+    }
+    // Inside a module instance, references are to the same instance.
+    let prefix = r
+        .address
+        .strip_suffix(&format!("{}.{}", r.kind, r.name))
+        .unwrap_or_default();
+    let id = r.field("resource_id");
+    let service = match id.map(|n| &n.value) {
+        // `service/cluster-name/service-name`
+        Some(Value::Str(s)) => s
+            .rsplit('/')
+            .next()
+            .and_then(|name| services.by_name.get(name).copied()),
+        // `"service/${aws_ecs_cluster.main.name}/${aws_ecs_service.api.name}"`
+        Some(Value::Unknown(expr)) => expr.match_indices("aws_ecs_service.").find_map(|(at, _)| {
+            let address = referenced_address(&expr[at..])?;
+            let address = format!("{prefix}{address}");
+            services.addresses.get(address.as_str()).copied()
+        }),
+        _ => None,
+    };
+    let floor = rd.int("min_capacity");
+    if let Some(service) = service {
+        return vec![(service.to_string(), floor)];
+    }
+    let reason = format!(
+        "{} scales an ECS service that its resource_id does not name",
+        r.address
+    );
+    rd.notes.push(format!(
+        "{}: {reason}; the floors of the ECS services here are not checked",
+        r.path
+    ));
+    let loc = rd.loc(id);
+    services
+        .addresses
+        .iter()
+        .map(|a| {
+            let unknown = Fact::Unknown {
+                reason: reason.clone(),
+                loc: loc.clone(),
+            };
+            (a.to_string(), unknown)
+        })
+        .collect()
 }
 
 fn rds_instance(rd: &mut Reader) -> DataStore {
