@@ -4,6 +4,8 @@
 //! pre-commit hook driven by the real `pre-commit` when it is installed.
 
 mod common;
+#[path = "formats/runner.rs"]
+mod runner;
 
 use continuity_guard::render::{github, markdown, sarif};
 use continuity_guard::{CheckOptions, Report, Sides};
@@ -571,7 +573,8 @@ esac
             .env("PR_HEAD_REPO", head_repo)
             .env("REPORT", &report)
             .env("FINDINGS", affected)
-            .env("AFFECTED", affected);
+            .env("AFFECTED", affected)
+            .env("CODE", "0");
         if fail {
             cmd.env("GH_FAIL_WRITES", "1");
         } else {
@@ -718,4 +721,195 @@ fn action_check_step_survives_bash_e() {
     );
     assert!(summary.contains("could not assess"), "{summary}");
     assert!(comment.contains("could not assess"), "{comment}");
+}
+
+/// One step's outcome in a simulated job.
+fn outcome<'j>(job: &'j runner::Job, step: &str) -> &'j str {
+    job.steps
+        .iter()
+        .find(|(name, _)| name.starts_with(step))
+        .map(|(_, o)| o.as_str())
+        .unwrap_or_else(|| panic!("no step `{step}` in {:?}", job.steps))
+}
+
+/// The SARIF the action wrote in the workspace is valid.
+fn assert_job_sarif(job: &runner::Job) {
+    let text = std::fs::read_to_string(job.workspace.join("cg.sarif")).expect("SARIF written");
+    assert_sarif_valid(&text);
+}
+
+const OUR_EARLIER_COMMENT: &str = r#"[{"id": 12, "user": {"login": "github-actions[bot]"}, "body": "<!-- continuity-guard -->\nold verdict"}]"#;
+
+/// A pull request that lowers replicas, run through every step of
+/// action.yml as a runner runs them, from `actions/checkout`'s default
+/// depth-1 checkout of the merge commit: the outputs, the summary, the
+/// annotations, a posted comment, valid SARIF, and only the verdict fails.
+#[test]
+fn action_on_a_failing_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif")],
+            comments: "[]",
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
+    assert_eq!(outcome(&job, "Post or update"), "success", "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
+    assert!(job.failed);
+    assert_eq!(job.outputs["blocking"], "1", "{:?}", job.outputs);
+    assert_ne!(job.outputs["findings"], "0", "{:?}", job.outputs);
+    assert!(
+        job.outputs["report"].ends_with("comment.md"),
+        "{:?}",
+        job.outputs
+    );
+    assert!(
+        log.contains("::error file=deploy/payments/api.yaml,line=7"),
+        "{log}"
+    );
+    assert!(
+        job.summary.starts_with("<!-- continuity-guard -->"),
+        "{}",
+        job.summary
+    );
+    assert!(job.summary.contains("CG101"), "{}", job.summary);
+    assert!(
+        job.gh_calls
+            .contains("-X POST repos/acme/infra/issues/7/comments"),
+        "{}",
+        job.gh_calls
+    );
+    assert_eq!(job.bodies.len(), 1, "{}", job.gh_calls);
+    assert!(job.bodies[0].starts_with("<!-- continuity-guard -->"));
+    assert!(job.bodies[0].contains("CG101"), "{}", job.bodies[0]);
+    assert_markdown_safe(&job.bodies[0], &[]);
+    assert!(
+        job.cargo_calls.starts_with("install --locked --path"),
+        "{}",
+        job.cargo_calls
+    );
+    assert_job_sarif(&job);
+}
+
+/// A harmless pull request after a failing push: the verdict passes and the
+/// earlier comment is updated rather than left stale.
+#[test]
+fn action_on_a_passing_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let base = common::fixtures().join("CG101/replicas-lowered/base");
+    let head = tempfile::tempdir().expect("tmp");
+    common::copy_tree(&base, head.path());
+    std::fs::write(head.path().join("NOTES.md"), "harmless\n").expect("write");
+    let origin = common::repo_from(&base, head.path());
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif")],
+            comments: OUR_EARLIER_COMMENT,
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert_eq!(outcome(&job, "Verdict"), "success", "{log}");
+    assert!(!job.failed, "{:?}", job.steps);
+    assert_eq!(job.outputs["blocking"], "0", "{:?}", job.outputs);
+    assert!(!log.contains("::error"), "{log}");
+    assert!(
+        job.gh_calls
+            .contains("-X PATCH repos/acme/infra/issues/comments/12"),
+        "{}",
+        job.gh_calls
+    );
+    assert!(job.bodies[0].starts_with("<!-- continuity-guard -->"));
+    assert!(!job.bodies[0].contains("CG101"), "{}", job.bodies[0]);
+    assert_job_sarif(&job);
+}
+
+/// A pull request that breaks the plan (exit 2): an `::error`, a summary
+/// and a comment saying the change could not be assessed, an empty but
+/// valid SARIF log, and the verdict fails with 2.
+#[test]
+fn action_on_an_invalid_plan() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    std::fs::write(
+        origin.path().join("continuity.yaml"),
+        "version: 1\nservices: [\n",
+    )
+    .expect("plan");
+    common::git(origin.path(), &["commit", "-qam", "Break the plan"]);
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif")],
+            comments: "[]",
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 2)", "{log}");
+    assert!(log.contains("::error title=continuity-guard::"), "{log}");
+    assert!(job.summary.contains("could not assess"), "{}", job.summary);
+    assert_eq!(job.bodies.len(), 1, "{}", job.gh_calls);
+    assert!(
+        job.bodies[0].contains("could not assess"),
+        "{}",
+        job.bodies[0]
+    );
+    assert_eq!(
+        job.outputs["blocking"], "",
+        "no count when nothing was assessed"
+    );
+    assert_job_sarif(&job);
+}
+
+/// A fork's pull request: its token is read-only, so the comment step is a
+/// notice that writes nothing; annotations and the summary still appear and
+/// the verdict still fails.
+#[test]
+fn action_on_a_fork_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "fork/infra",
+            inputs: &[("sarif", "cg.sarif")],
+            comments: OUR_EARLIER_COMMENT,
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert_eq!(outcome(&job, "Post or update"), "success", "{log}");
+    assert!(
+        log.contains("::notice title=continuity-guard::pull request from a fork"),
+        "{log}"
+    );
+    assert!(!job.gh_calls.contains("-X"), "{}", job.gh_calls);
+    assert!(job.bodies.is_empty());
+    assert!(job.summary.contains("CG101"), "{}", job.summary);
+    assert!(log.contains("::error file="), "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
+    assert_job_sarif(&job);
 }
