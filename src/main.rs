@@ -100,7 +100,7 @@ struct CheckArgs {
     /// Head revision [default: HEAD].
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
     head: Option<String>,
-    /// Compare HEAD with the index (staged changes only), as a pre-commit hook.
+    /// Compare HEAD with the index, as a pre-commit hook: with PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF set (pre-push, `pre-commit run --from-ref A --to-ref B`) that range instead; with nothing staged, the branch against its merge-base with the default branch.
     #[arg(long)]
     staged: bool,
     /// Compare two directories: the tree before the change…
@@ -407,8 +407,17 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(d) => d.unwrap_or_else(today),
         Err(e) => return usage(&e),
     };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let sides = if args.staged {
-        Sides::Staged
+        // pre-commit's range mode (`run --from-ref A --to-ref B`, the
+        // pre-push stage): that range, not the index.
+        match (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+            (Some(from), Some(to)) => Sides::Git {
+                base: Some(from),
+                head: Some(to),
+            },
+            _ => Sides::Staged,
+        }
     } else if let (Some(before), Some(after)) = (args.before, args.after) {
         Sides::Dirs { before, after }
     } else {
@@ -451,7 +460,6 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(r) => Box::leak(Box::new(r)),
         Err(e) => return check_error(&e),
     };
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let markdown_opts =
         render::markdown::Options::github(env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY"));
     for (fmt, path) in outputs {

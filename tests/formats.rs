@@ -436,15 +436,9 @@ fn github_format_appends_the_summary() {
 /// staged downscale fails the commit, a harmless change passes.
 #[test]
 fn pre_commit_hook() {
-    let pre_commit = std::env::var("PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
-    let found = std::process::Command::new(&pre_commit)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipped: pre-commit is not installed (set PRE_COMMIT to its path)");
+    let Some(pre_commit) = pre_commit() else {
         return;
-    }
+    };
     // try-repo clones the hook repository: our own worktree, at its HEAD
     // plus uncommitted changes.
     let hook_repo = env!("CARGO_MANIFEST_DIR");
@@ -492,6 +486,111 @@ fn pre_commit_hook() {
     assert!(stdout.contains("CG101"), "{stdout}");
 }
 
+/// The real pre-commit (`$PRE_COMMIT`, else `pre-commit` on PATH), or a
+/// visible skip — a failure under `CI=true`, where it must be there.
+fn pre_commit() -> Option<String> {
+    let pre_commit = std::env::var("PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
+    let found = std::process::Command::new(&pre_commit)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(pre_commit);
+    }
+    common::skip("pre-commit is not installed (set PRE_COMMIT to its path)");
+    None
+}
+
+/// The hook of `.pre-commit-hooks.yaml` as a local hook over the binary
+/// under test (so no build), in a configuration file outside the repository.
+fn local_hook_config(dir: &Path) -> std::path::PathBuf {
+    let hooks: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../.pre-commit-hooks.yaml")).expect("hooks parse");
+    let hook = &hooks[0];
+    let entry = hook["entry"].as_str().expect("entry");
+    let rest = entry
+        .strip_prefix("continuity-guard ")
+        .expect("runs the binary");
+    let config = serde_json::json!({
+        "repos": [{
+            "repo": "local",
+            "hooks": [{
+                "id": hook["id"],
+                "name": hook["name"],
+                "language": "system",
+                "entry": format!("{} {rest}", env!("CARGO_BIN_EXE_continuity-guard")),
+                "args": hook.get("args").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "pass_filenames": hook["pass_filenames"],
+                "always_run": hook["always_run"],
+                "require_serial": hook["require_serial"],
+                "stages": ["pre-commit", "pre-push", "manual"],
+            }],
+        }],
+    });
+    let path = dir.join("pre-commit-config.yaml");
+    // JSON is YAML.
+    std::fs::write(&path, config.to_string()).expect("config");
+    path
+}
+
+/// The hook under the real pre-commit, fast (a local hook over the built
+/// binary): `run --from-ref A --to-ref B` compares that range and fails on a
+/// breaking one; `run --all-files` with nothing staged compares the branch
+/// with `main`; a repository without a plan passes with a note.
+#[test]
+fn pre_commit_range_mode_and_no_plan() {
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = local_hook_config(tmp.path());
+    let run = |d: &Path, args: &[&str]| {
+        let out = std::process::Command::new(&pre_commit)
+            .arg("run")
+            .arg("-c")
+            .arg(&config)
+            .args(args)
+            .arg("--verbose")
+            .current_dir(d)
+            .env("PRE_COMMIT_HOME", tmp.path().join("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_BASE_REF")
+            .output()
+            .expect("pre-commit runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let repo = common::fixture_repo("CG101/replicas-lowered");
+    let d = repo.path();
+    let (ok, text) = run(d, &["--from-ref", "main", "--to-ref", "feature"]);
+    assert!(!ok, "a breaking range passed:\n{text}");
+    assert!(text.contains("CG101"), "{text}");
+    // The same range backwards restores the replicas: nothing introduced.
+    let (ok, text) = run(d, &["--from-ref", "feature", "--to-ref", "main"]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(d, &["--all-files"]);
+    assert!(!ok, "--all-files on a breaking branch passed:\n{text}");
+    assert!(text.contains("CG101"), "{text}");
+
+    let bare = tempfile::tempdir().expect("tmp");
+    let b = bare.path();
+    common::git(b, &["init", "-q", "-b", "main"]);
+    std::fs::write(b.join("README.md"), "no plan here\n").expect("write");
+    common::git(b, &["add", "-A"]);
+    let (ok, text) = run(b, &[]);
+    assert!(ok, "a repository without a plan is blocked:\n{text}");
+    assert!(
+        text.contains("no continuity plan in this repository yet"),
+        "{text}"
+    );
+}
+
 /// action.yml, when bash and jq are there to run its steps (else a skip, said).
 fn action_with_bash_and_jq() -> Option<serde_json::Value> {
     let has = |cmd: &str| {
@@ -501,7 +600,7 @@ fn action_with_bash_and_jq() -> Option<serde_json::Value> {
             .is_ok_and(|o| o.status.success())
     };
     if !has("bash") || !has("jq") {
-        eprintln!("skipped: bash and jq are needed");
+        common::skip("bash and jq are needed to run action.yml's steps");
         return None;
     }
     Some(serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses"))
