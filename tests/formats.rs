@@ -837,6 +837,43 @@ fn assert_job_sarif(job: &runner::Job) {
     assert_sarif_valid(&text);
 }
 
+/// A release of the binary under test for the simulated runner (Linux X64),
+/// as the release workflow lays it out: `vVERSION/ASSET` and `ASSET.sha256`;
+/// `tampered`: the checksum does not match.
+fn release(tampered: bool) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let v = dir.path().join(concat!("v", env!("CARGO_PKG_VERSION")));
+    std::fs::create_dir_all(&v).expect("mkdir");
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_continuity-guard"),
+        v.join("continuity-guard"),
+    )
+    .expect("binary");
+    let asset = "continuity-guard-x86_64-unknown-linux-gnu.tar.gz";
+    let tar = std::process::Command::new("tar")
+        .args(["-czf", asset, "continuity-guard"])
+        .current_dir(&v)
+        .status()
+        .expect("tar runs");
+    assert!(tar.success());
+    std::fs::remove_file(v.join("continuity-guard")).expect("rm");
+    let out = std::process::Command::new("sha256sum")
+        .arg(asset)
+        .current_dir(&v)
+        .output()
+        .expect("sha256sum runs");
+    let mut sum = String::from_utf8_lossy(&out.stdout).into_owned();
+    if tampered {
+        sum = format!("{}{}", "0".repeat(64), &sum[64..]);
+    }
+    std::fs::write(v.join(format!("{asset}.sha256")), sum).expect("checksum");
+    let url = format!("file://{}", dir.path().display());
+    (dir, url)
+}
+
+/// No release there: the action builds from source (the stub `cargo`).
+const NO_RELEASE: &str = "file:///nonexistent/releases";
+
 const OUR_EARLIER_COMMENT: &str = r#"[{"id": 12, "user": {"login": "github-actions[bot]"}, "body": "<!-- continuity-guard -->\nold verdict"}]"#;
 
 /// A pull request that lowers replicas, run through every step of
@@ -849,17 +886,24 @@ fn action_on_a_failing_pull_request() {
         return;
     };
     let origin = common::fixture_repo("CG101/replicas-lowered");
+    let (_release, url) = release(false);
     let job = runner::run(
         &action,
         &runner::PullRequest {
             origin: origin.path(),
             head_repo: "acme/infra",
-            inputs: &[("sarif", "cg.sarif")],
+            inputs: &[("sarif", "cg.sarif"), ("release-url", &url)],
             comments: "[]",
             env: &[],
         },
     );
     let log = &job.log;
+    assert!(log.contains("installed continuity-guard"), "{log}");
+    assert!(
+        job.cargo_calls.is_empty(),
+        "the release is used: {}",
+        job.cargo_calls
+    );
     assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
     assert_eq!(outcome(&job, "Post or update"), "success", "{log}");
     assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
@@ -891,11 +935,6 @@ fn action_on_a_failing_pull_request() {
     assert!(job.bodies[0].starts_with("<!-- continuity-guard -->"));
     assert!(job.bodies[0].contains("CG101"), "{}", job.bodies[0]);
     assert_markdown_safe(&job.bodies[0], &[]);
-    assert!(
-        job.cargo_calls.starts_with("install --locked --path"),
-        "{}",
-        job.cargo_calls
-    );
     assert_job_sarif(&job);
 }
 
@@ -911,17 +950,28 @@ fn action_on_a_passing_pull_request() {
     common::copy_tree(&base, head.path());
     std::fs::write(head.path().join("NOTES.md"), "harmless\n").expect("write");
     let origin = common::repo_from(&base, head.path());
+    let (_release, url) = release(true);
     let job = runner::run(
         &action,
         &runner::PullRequest {
             origin: origin.path(),
             head_repo: "acme/infra",
-            inputs: &[("sarif", "cg.sarif")],
+            inputs: &[("sarif", "cg.sarif"), ("release-url", &url)],
             comments: OUR_EARLIER_COMMENT,
             env: &[],
         },
     );
     let log = &job.log;
+    // A release whose checksum does not match is never run: built from source.
+    assert!(
+        log.contains("::warning title=continuity-guard::the checksum"),
+        "{log}"
+    );
+    assert!(
+        job.cargo_calls.starts_with("install --locked --path"),
+        "{}",
+        job.cargo_calls
+    );
     assert_eq!(outcome(&job, "Verdict"), "success", "{log}");
     assert!(!job.failed, "{:?}", job.steps);
     assert_eq!(job.outputs["blocking"], "0", "{:?}", job.outputs);
@@ -957,12 +1007,21 @@ fn action_on_an_invalid_plan() {
         &runner::PullRequest {
             origin: origin.path(),
             head_repo: "acme/infra",
-            inputs: &[("sarif", "cg.sarif")],
+            inputs: &[("sarif", "cg.sarif"), ("release-url", NO_RELEASE)],
             comments: "[]",
             env: &[],
         },
     );
     let log = &job.log;
+    assert!(
+        log.contains("no release asset at file:///nonexistent"),
+        "{log}"
+    );
+    assert!(
+        job.cargo_calls.starts_with("install --locked --path"),
+        "{}",
+        job.cargo_calls
+    );
     assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
     assert_eq!(outcome(&job, "Verdict"), "failure (exit 2)", "{log}");
     assert!(log.contains("::error title=continuity-guard::"), "{log}");
@@ -994,7 +1053,7 @@ fn action_on_a_fork_pull_request() {
         &runner::PullRequest {
             origin: origin.path(),
             head_repo: "fork/infra",
-            inputs: &[("sarif", "cg.sarif")],
+            inputs: &[("sarif", "cg.sarif"), ("release-url", NO_RELEASE)],
             comments: OUR_EARLIER_COMMENT,
             env: &[],
         },
