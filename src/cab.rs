@@ -23,9 +23,9 @@
 //! | medium              | low    | medium | high     |
 //! | low                 | low    | low    | medium   |
 
+use crate::engine::{Finding, ParseCache};
 use crate::plan::hours::{Hours, Interval, describe_in_zone};
 use crate::plan::model::{Plan, Service, Severity};
-use crate::rules::engine::{Finding, ParseCache};
 use crate::source::{self, SourceError, Tree};
 use crate::{CheckError, CheckOptions, Sides};
 use jiff::Timestamp;
@@ -814,7 +814,7 @@ fn target_changes(
     base: Option<&Service>,
     head: Option<&Service>,
     plans: (Option<&Plan>, Option<&Plan>),
-    state: &crate::rules::engine::ServiceState,
+    state: &crate::engine::ServiceState,
 ) -> Vec<String> {
     let mut out = Vec::new();
     match (base, head) {
@@ -972,7 +972,7 @@ fn approvals(services: &[ChangeService], risk: Risk, waivers: &[WaiverUse]) -> V
 /// of what it relaxes (the service's owners in the base plan), else the CAB.
 fn relaxation_approvals(
     approvals: &mut Vec<Approval>,
-    findings: &[crate::rules::engine::Finding],
+    findings: &[crate::engine::Finding],
     base_plan: Option<&crate::plan::Plan>,
 ) {
     for f in findings

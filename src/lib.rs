@@ -16,8 +16,8 @@ pub mod source;
 pub mod status;
 pub mod tzdb;
 
+use engine::{Outcome, ParseCache};
 use plan::model::Severity;
-use rules::engine::{Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::borrow::Cow;
 use std::path::PathBuf;

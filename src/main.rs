@@ -3,8 +3,8 @@
 //! not assess).
 
 use clap::{Args, Parser, Subcommand};
+use continuity_guard::engine::ParseCache;
 use continuity_guard::plan::model::Severity;
-use continuity_guard::rules::engine::ParseCache;
 use continuity_guard::{CheckError, CheckOptions, Report, Sides, plan, render, rules};
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -6,8 +6,8 @@
 use crate::cab::{
     CabReport, Change, ChangeService, FreezeHit, Level, Risk, ServiceInfo, Stretch, WindowService,
 };
+use crate::engine::Finding;
 use crate::plan::duration::format_duration;
-use crate::rules::engine::Finding;
 use crate::source::Side;
 use serde::Serialize;
 use std::fmt::Write as _;

@@ -28,7 +28,7 @@ use super::{Rule, Violation};
 use crate::facts::Loc;
 use crate::plan::model::Severity;
 use crate::readers::Span;
-use crate::source::Side;
+use crate::facts::Side;
 use std::sync::Arc;
 
 /// CG004.

@@ -203,7 +203,7 @@ mod tests {
     use super::*;
     use crate::facts::{DataStore, Group, ServiceFacts};
     use crate::rules::testutil::{check, known, plan};
-    use crate::source::Side;
+    use crate::facts::Side;
 
     const PLAN: &str = "version: 1\ntiers:\n  gold: { rto: 1h, rpo: 5m, multi_az: true }\nservices:\n  ledger:\n    tier: gold\n    match: [{ paths: [\"terraform/**\"] }]\n  notes:\n    rto: 4h\n    match: [{ paths: [\"notes/**\"] }]\n";
 

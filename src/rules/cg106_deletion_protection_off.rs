@@ -93,7 +93,7 @@ mod tests {
     use super::*;
     use crate::facts::{DataStore, ServiceFacts};
     use crate::rules::testutil::{check_change, known, plan};
-    use crate::source::Side;
+    use crate::facts::Side;
 
     fn facts(protection: Fact<bool>) -> ServiceFacts {
         ServiceFacts {

@@ -154,7 +154,7 @@ mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
     use crate::rules::testutil::{check, loc, notes, plan};
-    use crate::source::Side;
+    use crate::facts::Side;
 
     fn source(schedule: &str, zone: &str) -> BackupSource {
         BackupSource {

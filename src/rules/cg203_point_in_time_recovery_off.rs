@@ -117,7 +117,7 @@ mod tests {
     use super::*;
     use crate::facts::{BackupKind, BackupSource, DataStore, ServiceFacts};
     use crate::rules::testutil::{check, known, loc, plan};
-    use crate::source::Side;
+    use crate::facts::Side;
 
     fn table(pitr: Fact<bool>) -> DataStore {
         DataStore {

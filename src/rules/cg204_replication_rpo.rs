@@ -97,7 +97,7 @@ mod tests {
     use super::*;
     use crate::facts::{DataStore, Loc, ServiceFacts};
     use crate::rules::testutil::{check, known, plan};
-    use crate::source::Side;
+    use crate::facts::Side;
 
     fn store(sync: Fact<bool>, multi_az: Fact<bool>) -> DataStore {
         DataStore {

@@ -35,7 +35,7 @@ use super::{Rule, Violation};
 use crate::facts::Loc;
 use crate::plan::model::{Plan, Service, Severity, Sp};
 use crate::readers::Span;
-use crate::source::Side;
+use crate::facts::Side;
 
 /// CG407.
 pub struct PlanRelaxed;

@@ -8,7 +8,7 @@ use crate::facts::window::Window;
 use crate::facts::{DataStore, Fact, Loc, ServiceFacts};
 use crate::plan::model::Plan;
 use crate::readers::Span;
-use crate::source::Side;
+use crate::facts::Side;
 use jiff::civil::Date;
 use std::sync::Arc;
 
