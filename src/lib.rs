@@ -236,7 +236,7 @@ fn no_plan_yet(base: &dyn Tree, head: &dyn Tree, opts: &CheckOptions) -> Option<
         findings: Vec::new(),
         services: Vec::new(),
         notes: vec![NO_PLAN_YET.to_string()],
-        sources: rules::engine::SourceStore::default(),
+        sources: engine::SourceStore::default(),
         as_of: opts.as_of,
     })
 }
