@@ -142,13 +142,25 @@ impl Report {
                     Severity::Warning => s.warnings += 1,
                     Severity::Note => s.notes += 1,
                 }
-                if self.fail_on.is_some_and(|min| f.severity >= min) {
+                if self.blocks(f) {
                     s.blocking += 1;
                 }
             }
         }
         s.services_affected = self.outcome.services.iter().filter(|s| s.affected).count();
         s
+    }
+
+    /// Whether a finding fails the run: introduced (or worsened), not
+    /// waived, at or above `--fail-on`.
+    pub fn blocks(&self, f: &engine::Finding) -> bool {
+        f.introduced
+            && !f.waived
+            && !matches!(
+                f.state,
+                engine::State::Resolved | engine::State::NewlyInScope
+            )
+            && self.fail_on.is_some_and(|min| f.severity >= min)
     }
 
     /// The findings to list: introduced, worsened, newly in scope and

@@ -117,7 +117,7 @@ struct CheckArgs {
     /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
     #[arg(long, value_name = "PATH")]
     plan: Option<String>,
-    /// Output format, repeatable: human, json, markdown (pull-request comment), sarif, github (annotations; also appends the markdown report to $GITHUB_STEP_SUMMARY); `FMT=PATH` writes to a file.
+    /// Output format, repeatable: human, json, markdown (pull-request comment), sarif, github (annotations; also appends the markdown report to $GITHUB_STEP_SUMMARY), gitlab (Code Quality JSON), junit (JUnit XML); `FMT=PATH` writes to a file.
     #[arg(long = "format", value_name = "FMT[=PATH]", default_value = "human")]
     formats: Vec<String>,
     /// Which introduced severity fails the run.
@@ -387,7 +387,9 @@ fn check_error(e: &CheckError) -> ExitCode {
 }
 
 /// The values of `--format`.
-const FORMATS: &[&str] = &["human", "json", "markdown", "sarif", "github"];
+const FORMATS: &[&str] = &[
+    "human", "json", "markdown", "sarif", "github", "gitlab", "junit",
+];
 
 /// Appends the report to the job summary; the markdown is capped at 65,535
 /// UTF-16 code units (at most about 192 KiB of UTF-8), well under the
@@ -439,7 +441,7 @@ fn check(args: CheckArgs) -> ExitCode {
         };
         if !FORMATS.contains(&fmt) {
             return usage(&format!(
-                "unknown format `{fmt}`; use human, json, markdown, sarif or github (optionally FMT=PATH)"
+                "unknown format `{fmt}`; use human, json, markdown, sarif, github, gitlab or junit (optionally FMT=PATH)"
             ));
         }
         outputs.push((fmt.to_string(), path));
@@ -466,6 +468,8 @@ fn check(args: CheckArgs) -> ExitCode {
         let color = path.is_none() && color_stdout();
         let text = match fmt.as_str() {
             "json" => render::json::render(report),
+            "gitlab" => render::gitlab::render(report),
+            "junit" => render::junit::render(report),
             "markdown" => render::markdown::render(report, &markdown_opts),
             "sarif" => render::sarif::render(
                 report,

@@ -7,7 +7,7 @@ mod common;
 #[path = "formats/runner.rs"]
 mod runner;
 
-use continuity_guard::render::{github, markdown, sarif};
+use continuity_guard::render::{github, gitlab, junit, markdown, sarif};
 use continuity_guard::{CheckOptions, Report, Sides};
 use std::path::Path;
 
@@ -62,12 +62,18 @@ fn snapshot(name: &str, report: &Report) {
     let md = markdown::render(report, &md_opts());
     let sarif = sarif::render(report, &sarif_opts());
     let gh = github::render(report);
+    let gl = gitlab::render(report);
+    let ju = junit::render(report);
     assert_markdown_safe(&md, &[]);
     assert_sarif_valid(&sarif);
+    assert_gitlab_valid(&gl, report);
+    assert_junit_valid(&ju, report);
     insta::with_settings!({ snapshot_path => Path::new("snapshots/formats"), prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{name}__markdown"), md);
         insta::assert_snapshot!(format!("{name}__sarif"), sarif);
         insta::assert_snapshot!(format!("{name}__github"), gh);
+        insta::assert_snapshot!(format!("{name}__gitlab"), gl);
+        insta::assert_snapshot!(format!("{name}__junit"), ju);
     });
 }
 
@@ -93,6 +99,70 @@ fn assert_sarif_valid(text: &str) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+}
+
+/// Validates a GitLab Code Quality report against the schema written from
+/// GitLab's documentation of the format, with one issue per listed,
+/// unresolved finding, unique fingerprints and blockers for what blocks.
+fn assert_gitlab_valid(text: &str, report: &Report) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/gitlab-codequality.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let issues: serde_json::Value = serde_json::from_str(text).expect("report is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&issues)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Code Quality invalid:\n{}",
+        errors.join("\n")
+    );
+    let issues = issues.as_array().expect("an array");
+    let listed = report
+        .listed()
+        .filter(|f| f.state != continuity_guard::engine::State::Resolved)
+        .count();
+    assert_eq!(issues.len(), listed, "{text}");
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().expect("fingerprint"))
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    let blockers = issues.iter().filter(|i| i["severity"] == "blocker").count();
+    assert_eq!(blockers, report.summary().blocking, "{text}");
+}
+
+/// Parses the JUnit XML and checks its counts: a failing testcase per
+/// blocking finding, totals that add up on each suite and on the whole.
+fn assert_junit_valid(text: &str, report: &Report) {
+    let doc = roxmltree::Document::parse(text).expect("JUnit XML is well-formed");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let attr = |n: roxmltree::Node, a: &str| -> usize {
+        n.attribute(a)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{a}"))
+    };
+    let (mut tests, mut failures) = (0, 0);
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let failed = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+            .count();
+        assert_eq!(attr(suite, "tests"), cases.len(), "{text}");
+        assert_eq!(attr(suite, "failures"), failed, "{text}");
+        tests += cases.len();
+        failures += failed;
+    }
+    assert_eq!(attr(root, "tests"), tests, "{text}");
+    assert_eq!(attr(root, "failures"), failures, "{text}");
+    assert_eq!(failures, report.summary().blocking, "{text}");
 }
 
 /// Renders the comment as GitHub-flavoured markdown and checks that no HTML
