@@ -10,26 +10,19 @@ use crate::engine::{Finding, State};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Text for XML 1.0: the five special characters as entities, and the
-/// characters XML 1.0 cannot hold (most C0 controls, U+FFFE, U+FFFF)
-/// written as `\u{…}`.
+/// Text for XML 1.0: HTML's escaping (the five special characters as
+/// entities), after writing the characters XML 1.0 cannot hold (most C0
+/// controls, U+FFFE, U+FFFF) as `\u{…}`.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut text = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
+        if (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}' {
+            let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            text.push(c);
         }
     }
-    out
+    super::html::escape(&text)
 }
 
 /// What a finding outside any service is filed under.
@@ -124,7 +117,7 @@ mod tests {
     fn escape_keeps_xml_well_formed() {
         assert_eq!(
             escape("a<b>&\"c'\u{1}\u{FFFF}\n"),
-            "a&lt;b&gt;&amp;&quot;c&apos;\\u{1}\\u{ffff}\n"
+            "a&lt;b&gt;&amp;&quot;c&#39;\\u{1}\\u{ffff}\n"
         );
     }
 }
