@@ -55,6 +55,24 @@ fn emit(text: &str) -> Result<(), ExitCode> {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour: auto (a terminal, and no NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+}
+
+/// `--color`: `Some(true)` always, `Some(false)` never, `None` auto.
+static COLOR: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+
+/// Whether to colour a stream that is (or is not) a terminal.
+fn color(terminal: bool) -> bool {
+    if let Some(Some(forced)) = COLOR.get() {
+        return *forced;
+    }
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if set("FORCE_COLOR") || set("CLICOLOR_FORCE") {
+        return true;
+    }
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
 }
 
 #[derive(Subcommand)]
@@ -64,10 +82,14 @@ enum Command {
     /// Change advisory board report: every first-parent commit of a range, its risk and approvals.
     Report(ReportArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_name = "FMT", default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+    },
     /// Explain a rule: what it checks, why, an example, how to fix.
     Explain {
-        /// A rule code, e.g. CG101.
+        /// A rule code or name, e.g. CG101 or replicas-below-minimum.
         code: String,
     },
     /// Where the services stand at one revision: targets, verdicts, coverage, KPIs.
@@ -132,7 +154,7 @@ struct CheckArgs {
     /// The day the check is made for (YYYY-MM-DD) [default: today].
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -157,7 +179,7 @@ struct StatusArgs {
     /// Write to a file instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -170,7 +192,7 @@ struct InitArgs {
     /// Overwrite an existing plan.
     #[arg(long)]
     force: bool,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -263,7 +285,7 @@ struct ReportArgs {
     /// Write to a file instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -342,11 +364,11 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 }
 
 fn color_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    color(std::io::stdout().is_terminal())
 }
 
 fn color_stderr() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    color(std::io::stderr().is_terminal())
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -374,7 +396,7 @@ fn plan_error(e: &plan::PlanError) -> String {
             .annotation(AnnotationKind::Primary.span(start..end.max(start))),
     );
     let mut out = renderer.render(&[group]);
-    out.push_str(&format!("\n  --> {}:{}:{}\n", e.path, e.line, e.column));
+    out.push('\n');
     out
 }
 
@@ -527,12 +549,34 @@ fn main() -> ExitCode {
             };
         }
     };
+    let _ = COLOR.set(match cli.color.as_str() {
+        "always" => Some(true),
+        "never" => Some(false),
+        _ => None,
+    });
     match cli.command {
         Command::Check(args) => check(args),
         Command::Report(args) => report(args),
         Command::Status(args) => status(args),
         Command::Init(args) => init(args),
-        Command::Rules => {
+        Command::Rules { format } if format == "json" => {
+            let list: Vec<serde_json::Value> = rules::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code(),
+                        "name": r.name(),
+                        "severity": r.severity().as_str(),
+                        "summary": r.summary(),
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+            emit(&format!("{text}\n"))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS)
+        }
+        Command::Rules { .. } => {
             let text: String = rules::RULES
                 .iter()
                 .map(|r| {
@@ -547,12 +591,14 @@ fn main() -> ExitCode {
                 .collect();
             emit(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Command::Explain { code } => match rules::find(&code) {
+        Command::Explain { code } => match rules::find(&code)
+            .or_else(|| rules::RULES.iter().copied().find(|r| r.name() == code))
+        {
             Some(r) => emit(&rules::documentation(r))
                 .err()
                 .unwrap_or(ExitCode::SUCCESS),
             None => usage(&format!(
-                "unknown rule `{code}`; `continuity-guard rules` lists them"
+                "unknown rule `{code}` (neither a code nor a name); `continuity-guard rules` lists them"
             )),
         },
         Command::Plan { command } => match command {
