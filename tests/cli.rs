@@ -310,15 +310,7 @@ fn color_flag_and_environment() {
     let dir = fixture_repo("CG101/replicas-lowered");
     let colored = |args: &[&str], env: &[(&str, &str)]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
-            .args([
-                "check",
-                "--base",
-                "main",
-                "--head",
-                "feature",
-                "--as-of",
-                "2026-11-23",
-            ])
+            .args(common::CHECK_MAIN_FEATURE)
             .args(args)
             .current_dir(dir.path())
             .env_remove("NO_COLOR")

@@ -456,15 +456,7 @@ fn github_format_appends_the_summary() {
     let summary = repo.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").expect("write");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
-        .args([
-            "check",
-            "--base",
-            "main",
-            "--head",
-            "feature",
-            "--as-of",
-            "2026-11-23",
-        ])
+        .args(common::CHECK_MAIN_FEATURE)
         .args([
             "--format",
             "github",

@@ -102,17 +102,20 @@ pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The arguments of `check` between main and feature at a fixed date.
+pub const CHECK_MAIN_FEATURE: [&str; 7] = [
+    "check",
+    "--base",
+    "main",
+    "--head",
+    "feature",
+    "--as-of",
+    "2026-11-23",
+];
+
 /// `check` between main and feature at a fixed date.
 pub fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec![
-        "check",
-        "--base",
-        "main",
-        "--head",
-        "feature",
-        "--as-of",
-        "2026-11-23",
-    ];
+    let mut args = CHECK_MAIN_FEATURE.to_vec();
     args.extend_from_slice(extra);
     run(dir, &args)
 }
