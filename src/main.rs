@@ -291,7 +291,7 @@ struct ReportArgs {
 }
 
 fn report(args: ReportArgs) -> ExitCode {
-    use continuity_guard::cab::{Range, ReportError, ReportOptions};
+    use continuity_guard::report::{Range, ReportError, ReportOptions};
     let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
         Ok(d) => d.unwrap_or_else(today),
         Err(e) => return usage(&e),

@@ -64,8 +64,13 @@ impl readers::kustomize::Files for KustomizeFiles<'_, '_> {
 }
 
 impl readers::kustomize::SideFiles for KustomizeFiles<'_, '_> {
+    /// A kustomization under the plan's `ignore` is never a root nor an
+    /// includer: a test root that does not build cannot make the files it
+    /// shares with the real roots "not assessed".
     fn list_under(&mut self, prefix: &str) -> Vec<String> {
-        self.ctx.tree.list_under(prefix)
+        let mut files = self.ctx.tree.list_under(prefix);
+        files.retain(|p| !self.ctx.plan.is_ignored(p));
+        files
     }
     fn exists(&mut self, path: &str) -> bool {
         self.ctx.tree.kind(path) == Some(EntryKind::File)
@@ -479,7 +484,9 @@ fn side_findings(
     label_module_arguments(&mut violations, facts);
     let mut findings: Vec<Finding> = violations
         .into_iter()
-        .filter_map(|v| judge(v, (State::Existing, None), ctx.plan, as_of, sources).map(|(f, _)| f))
+        .filter_map(|v| {
+            judge(v, (State::Existing, None), ctx.plan, &[], as_of, sources).map(|(f, _)| f)
+        })
         .collect();
     super::judge::sort_findings(&mut findings);
     findings
