@@ -626,7 +626,7 @@ fn main() -> ExitCode {
                     Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                     Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
                 };
-                match plan::load(&path.display().to_string(), &text) {
+                match plan::load_all(&path.display().to_string(), &text) {
                     Ok(p) => emit(&format!(
                         "{}: valid, {} service{}\n",
                         path.display(),
@@ -635,8 +635,13 @@ fn main() -> ExitCode {
                     ))
                     .err()
                     .unwrap_or(ExitCode::SUCCESS),
-                    Err(e) => {
-                        say!("{}", plan_error(&e));
+                    Err(errors) => {
+                        for e in &errors {
+                            say!("{}", plan_error(e));
+                        }
+                        if errors.len() > 1 {
+                            say!("{}: {} errors", path.display(), errors.len());
+                        }
                         ExitCode::from(2)
                     }
                 }

@@ -350,3 +350,36 @@ fn explain_by_name_rules_as_json_and_one_pointer_per_plan_error() {
     assert_eq!(code, 2);
     assert_eq!(err.matches("-->").count(), 1, "{err}");
 }
+
+/// `plan validate` reports every error of the plan in one run, in file
+/// order (the services are listed out of alphabetical order on purpose).
+#[test]
+fn plan_validate_reports_every_error_in_file_order() {
+    let plan = common::fixtures().join("plan-validate/many-errors/continuity.yaml");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = run(
+        dir.path(),
+        &["plan", "validate", &plan.display().to_string()],
+    );
+    assert_eq!(code, 2, "{err}");
+    let titles: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: invalid continuity plan: "))
+        .collect();
+    let expected = [
+        "unknown time zone",
+        "rto: bad duration `1x`",
+        "bad hours: time `25:00`",
+        "unknown tier `bronze`",
+        "unknown rule `CG999`",
+        "unknown severity `loud`",
+        "freeze ends before it starts",
+        "waiver names service `ghost`",
+    ];
+    assert_eq!(titles.len(), expected.len(), "{err}");
+    for (title, want) in titles.iter().zip(expected) {
+        assert!(title.starts_with(want), "{title} is not {want}:\n{err}");
+    }
+    assert_eq!(err.matches("-->").count(), expected.len(), "{err}");
+    assert!(err.contains(": 8 errors"), "{err}");
+}
