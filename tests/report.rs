@@ -585,7 +585,7 @@ fn html_page_renders_in_chromium() {
     assert!(!html.contains("<v1.9>"));
 
     let Some(bin) = chromium() else {
-        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        common::skip("chromium is not installed (apt-get install chromium)");
         return;
     };
     let profile = out.path().join("profile");
