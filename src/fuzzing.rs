@@ -94,26 +94,7 @@ pub fn terraform(data: &[u8]) {
 /// `----` (two kustomizations, a manifest, a patch, each able to name the
 /// others, themselves or nothing): every root built, every file viewed.
 pub fn kustomize(data: &[u8]) {
-    use readers::kustomize::{Files, SideBuilds, SideFiles};
-    use std::collections::BTreeMap;
-    struct Mem(BTreeMap<String, Arc<str>>);
-    impl Files for Mem {
-        fn text(&mut self, path: &str) -> Option<Arc<str>> {
-            self.0.get(path).cloned()
-        }
-    }
-    impl SideFiles for Mem {
-        fn list_under(&mut self, prefix: &str) -> Vec<String> {
-            self.0
-                .keys()
-                .filter(|p| p.starts_with(prefix))
-                .cloned()
-                .collect()
-        }
-        fn exists(&mut self, path: &str) -> bool {
-            self.0.contains_key(path)
-        }
-    }
+    use readers::kustomize::{MemFiles as Mem, SideBuilds};
     let text = String::from_utf8_lossy(data);
     let names = [
         "app/overlays/prod/kustomization.yaml",
