@@ -3,7 +3,6 @@
 //! The pipeline (DESIGN.md §1): revisions → change set → documents → facts per
 //! service → findings → renderers. [`check`] runs it for two sides.
 
-pub mod cab;
 pub mod engine;
 pub mod facts;
 #[doc(hidden)]
@@ -11,13 +10,14 @@ pub mod fuzzing;
 pub mod plan;
 pub mod readers;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod status;
 pub mod tzdb;
 
+use engine::{Outcome, ParseCache};
 use plan::model::Severity;
-use rules::engine::{Outcome, ParseCache};
 use source::{ChangeSet, SideInfo, SourceError, Tree};
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -424,8 +424,8 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
 
 /// `continuity-guard report`: the change advisory board report of a range
 /// of commits (see [`cab`]).
-pub fn report(opts: &cab::ReportOptions) -> Result<cab::CabReport, cab::ReportError> {
-    cab::report(opts)
+pub fn report(opts: &report::ReportOptions) -> Result<report::CabReport, report::ReportError> {
+    report::report(opts)
 }
 
 /// A side with no files (a repository without commits).

@@ -3,8 +3,8 @@
 //! not assess).
 
 use clap::{Args, Parser, Subcommand};
+use continuity_guard::engine::ParseCache;
 use continuity_guard::plan::model::Severity;
-use continuity_guard::rules::engine::ParseCache;
 use continuity_guard::{CheckError, CheckOptions, Report, Sides, plan, render, rules};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -269,7 +269,7 @@ struct ReportArgs {
 }
 
 fn report(args: ReportArgs) -> ExitCode {
-    use continuity_guard::cab::{Range, ReportError, ReportOptions};
+    use continuity_guard::report::{Range, ReportError, ReportOptions};
     let as_of = match args.as_of.as_deref().map(parse_date).transpose() {
         Ok(d) => d.unwrap_or_else(today),
         Err(e) => return usage(&e),

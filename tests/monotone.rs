@@ -4,7 +4,7 @@
 //! budget added — never introduces or worsens a finding. Generated cases run
 //! through `check` in directory mode.
 
-use continuity_guard::rules::engine::State;
+use continuity_guard::engine::State;
 use continuity_guard::{CheckOptions, Sides, check};
 use proptest::prelude::*;
 use std::path::Path;

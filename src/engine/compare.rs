@@ -8,8 +8,12 @@
 //! labels, tags, `identifier` and CloudFormation `Metadata` are left out of
 //! the leaves: a rename or a namespace move keeps its resource's identity.
 
+use super::cache::{ParseCache, SourceStore};
+use super::side::{SideCtx, path_exists};
+use crate::facts::ServiceFacts;
 use crate::readers::Resource;
 use crate::readers::yaml::{Node, Value};
+use crate::rules::Violation;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -54,7 +58,7 @@ impl State {
 }
 
 /// Keys whose values never decide a resource's identity.
-fn left_out(key: &str, depth: usize, parent: &str) -> bool {
+pub(crate) fn left_out(key: &str, depth: usize, parent: &str) -> bool {
     matches!(
         key,
         "labels"
@@ -81,7 +85,7 @@ pub fn leaves(r: &Resource) -> BTreeSet<(String, String)> {
     out
 }
 
-fn walk(
+pub(crate) fn walk(
     node: &Node,
     path: String,
     depth: usize,
@@ -302,13 +306,177 @@ pub fn translate(subject: &str, renames: &HashMap<String, String>) -> String {
         .join(" ")
 }
 
+/// The first word of a subject: the resource's address, for most rules.
+pub(crate) fn first_word(subject: &str) -> &str {
+    subject.split(' ').next().unwrap_or(subject)
+}
+
+/// A violation's state and, when it was there at base, its base measure.
+pub(crate) type Judged = (State, Option<u64>);
+
+/// Violations with their states.
+pub(crate) type JudgedViolations = Vec<(Violation, Judged)>;
+
+/// One service's facts at both sides, compared (DESIGN §1.5 "Comparison").
+pub(crate) struct Compared<'f> {
+    pub(crate) base: &'f ServiceFacts,
+    pub(crate) head: &'f ServiceFacts,
+    /// No plan at base: every head violation is newly in scope.
+    pub(crate) no_base_plan: bool,
+    /// The service is in the head plan (else its removal is CG404's).
+    pub(crate) head_has_service: bool,
+}
+
+impl Compared<'_> {
+    /// Addresses of head resources the service did not have at base that
+    /// stand unchanged in the same file at base: only their mapping to the
+    /// service changed (a label added, a selector widened, a new entry).
+    pub(crate) fn unchanged_outsiders(
+        &self,
+        base: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> BTreeSet<String> {
+        let paired: BTreeSet<usize> = correspond(&self.base.resources, &self.head.resources, &[])
+            .into_iter()
+            .map(|(_, j)| j)
+            .collect();
+        let mut out = BTreeSet::new();
+        for (j, r) in self.head.resources.iter().enumerate() {
+            if paired.contains(&j) {
+                continue;
+            }
+            let Some(read) = base.file(cache, sources, &r.path) else {
+                continue;
+            };
+            if read.resources.iter().any(|b| same_fields(b, r)) {
+                out.insert(r.address.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether a base violation about `address` cannot count as resolved:
+    /// the service left the plan (CG404 speaks), the resource's file cannot
+    /// be read at head (CG001: unknown is not fixed), or the resource still
+    /// stands at head but no longer belongs to the service (CG002/CG404).
+    pub(crate) fn not_resolved(
+        &self,
+        address: &str,
+        head: &SideCtx,
+        cache: &mut ParseCache,
+        sources: &mut SourceStore,
+    ) -> bool {
+        if !self.head_has_service {
+            return true;
+        }
+        let Some(r) = self.base.resources.iter().find(|r| r.address == address) else {
+            return false;
+        };
+        if self.head.resources.iter().any(|h| h.address == address) {
+            return false;
+        }
+        if path_exists(head.tree, &r.path) {
+            return match head.file(cache, sources, &r.path) {
+                Some(read) => {
+                    read.read.error.is_some()
+                        || read.read.not_assessed.is_some()
+                        || read.resources.iter().any(|h| h.address == address)
+                }
+                None => true,
+            };
+        }
+        false
+    }
+
+    /// The state of each head violation, and the base violations the change
+    /// resolved. `counter` holds the violations of the base facts against the
+    /// head targets: a head measure above theirs is worsened.
+    pub(crate) fn states(
+        &self,
+        at_base: Vec<Violation>,
+        at_head: Vec<Violation>,
+        counter: Vec<Violation>,
+        outsiders: &BTreeSet<String>,
+    ) -> (JudgedViolations, JudgedViolations) {
+        let renames = renames(&self.base.resources, &self.head.resources, &[]);
+        let key = |v: &Violation| (v.rule, translate(&v.subject, &renames));
+        let worst = |vs: &[Violation]| {
+            let mut by: HashMap<(&'static str, String), u64> = HashMap::new();
+            for v in vs {
+                let m = by.entry(key(v)).or_insert(0);
+                *m = (*m).max(v.measure);
+            }
+            by
+        };
+        let (base_by, counter_by) = (worst(&at_base), worst(&counter));
+        let head_keys: BTreeSet<(&'static str, String)> = at_head
+            .iter()
+            .map(|v| (v.rule, v.subject.clone()))
+            .collect();
+        let judged = at_head
+            .into_iter()
+            .map(|mut v| {
+                let k = (v.rule, v.subject.clone());
+                let state = if self.no_base_plan {
+                    (State::NewlyInScope, None)
+                } else if let Some(&was) = base_by.get(&k) {
+                    let before = counter_by.get(&k).copied().unwrap_or(0);
+                    if v.measure > before {
+                        v.message = format!(
+                            "{} (worse than at base: {}, was {})",
+                            v.message,
+                            measure_text(v.rule, v.measure),
+                            measure_text(v.rule, was)
+                        );
+                        (State::Worsened, Some(was))
+                    } else {
+                        (State::Existing, Some(was))
+                    }
+                } else if outsiders.contains(first_word(&v.subject)) {
+                    (State::NewlyInScope, None)
+                } else {
+                    (State::Introduced, None)
+                };
+                (v, state)
+            })
+            .collect();
+        let resolved = at_base
+            .into_iter()
+            .filter(|v| !self.no_base_plan && !head_keys.contains(&key(v)))
+            .map(|v| {
+                let was = v.measure;
+                (v, (State::Resolved, Some(was)))
+            })
+            .collect();
+        (judged, resolved)
+    }
+}
+
+/// A measure in words, in the rule's unit (DESIGN §1.5).
+pub(crate) fn measure_text(rule: &str, m: u64) -> String {
+    let duration =
+        |secs: u64| crate::rules::recovery::duration_text(i64::try_from(secs).unwrap_or(i64::MAX));
+    match rule {
+        "CG101" => format!("{m} short of the floor"),
+        "CG104" | "CG105" | "CG201" => format!("{} over the target", duration(m)),
+        "CG301" | "CG303" => format!("{} a year in hours", duration(m.saturating_mul(60))),
+        "CG304" => format!(
+            "{} of hours uncovered a year",
+            duration(m.saturating_mul(60))
+        ),
+        "CG302" => format!("{m} replica-minutes short a year"),
+        _ => format!("measure {m}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::readers::FileKind;
     use crate::readers::Span;
 
-    fn res(kind: &str, address: &str, path: &str, yaml: &str) -> Arc<Resource> {
+    pub(crate) fn res(kind: &str, address: &str, path: &str, yaml: &str) -> Arc<Resource> {
         let body = crate::readers::yaml::parse_stream(yaml, Default::default())
             .expect("test YAML parses")
             .remove(0)
@@ -329,7 +497,7 @@ mod tests {
     const API: &str = "metadata:\n  name: api\n  namespace: prod\n  labels: {app: api}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1\n";
 
     #[test]
-    fn a_namespace_move_corresponds() {
+    pub(crate) fn a_namespace_move_corresponds() {
         let moved = API.replace("namespace: prod", "namespace: payments");
         let base = [res("Deployment", "Deployment/prod/api", "a.yaml", API)];
         let head = [res(
@@ -348,7 +516,7 @@ mod tests {
     }
 
     #[test]
-    fn different_resources_do_not_correspond() {
+    pub(crate) fn different_resources_do_not_correspond() {
         let other = "metadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:7\n";
         let base = [res("Deployment", "Deployment/prod/api", "a.yaml", API)];
         let head = [res("Deployment", "Deployment/prod/web", "a.yaml", other)];
@@ -356,7 +524,7 @@ mod tests {
     }
 
     #[test]
-    fn equal_addresses_pair_first_and_moved_blocks_next() {
+    pub(crate) fn equal_addresses_pair_first_and_moved_blocks_next() {
         let base = [
             res(
                 "aws_db_instance",
@@ -394,7 +562,7 @@ mod tests {
     }
 
     #[test]
-    fn the_more_similar_candidate_wins() {
+    pub(crate) fn the_more_similar_candidate_wins() {
         let a = "spec:\n  replicas: 3\n  image: x\n  port: 80\n";
         let b = "spec:\n  replicas: 3\n  image: x\n  port: 81\n";
         let base = [res("Deployment", "Deployment/p/a", "a.yaml", a)];
@@ -406,7 +574,7 @@ mod tests {
     }
 
     #[test]
-    fn states_that_block() {
+    pub(crate) fn states_that_block() {
         assert!(State::Introduced.is_new() && State::Worsened.is_new());
         assert!(
             !State::Existing.is_new() && !State::NewlyInScope.is_new() && !State::Resolved.is_new()

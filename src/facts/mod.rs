@@ -14,7 +14,7 @@ pub mod terraform_registry;
 pub mod window;
 
 use crate::readers::{Node, Resource, Span};
-use crate::source::Side;
+pub use crate::source::Side;
 use std::collections::BTreeMap;
 #[allow(unused_imports)]
 use std::collections::BTreeSet;

@@ -3,11 +3,11 @@
 //! (schema `continuity-guard/cab/v1`). Every string that comes from the
 //! repository is escaped for the format it lands in.
 
-use crate::cab::{
+use crate::engine::Finding;
+use crate::plan::duration::format_duration;
+use crate::report::{
     CabReport, Change, ChangeService, FreezeHit, Level, Risk, ServiceInfo, Stretch, WindowService,
 };
-use crate::plan::duration::format_duration;
-use crate::rules::engine::Finding;
 use crate::source::Side;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -1163,8 +1163,8 @@ struct Json<'a> {
     window: Option<JWindow<'a>>,
     changes: Vec<JChange<'a>>,
     services: Vec<JServiceEntry<'a>>,
-    summary: crate::cab::CabSummary,
-    not_assessed: &'a [crate::cab::NotAssessed],
+    summary: crate::report::CabSummary,
+    not_assessed: &'a [crate::report::NotAssessed],
     notes: &'a [String],
     /// The built-in zone database's version.
     tzdb: &'static str,

@@ -6,8 +6,8 @@
 //! `$GITHUB_STEP_SUMMARY`.
 
 use crate::Report;
+use crate::engine::Finding;
 use crate::plan::model::Severity;
-use crate::rules::engine::Finding;
 use crate::source::Side;
 
 /// Annotations GitHub shows per severity and step.

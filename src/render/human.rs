@@ -4,8 +4,8 @@
 
 use super::terminal::one_line;
 use crate::Report;
+use crate::engine::{Finding, SourceStore, State};
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, SourceStore, State};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 fn level(s: Severity) -> Level<'static> {

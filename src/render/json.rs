@@ -149,7 +149,7 @@ pub fn render(report: &Report) -> String {
             introduced: f.introduced,
             base_measure: f
                 .base_measure
-                .filter(|_| f.state == crate::rules::engine::State::Worsened),
+                .filter(|_| f.state == crate::engine::State::Worsened),
             waived: f.waived,
             service: f.service.as_deref(),
             subject: &f.subject,

@@ -9,9 +9,9 @@
 //! cut to GitHub's limit, least severe findings first.
 
 use crate::Report;
+use crate::engine::{Finding, Location, ServiceState, State};
 use crate::plan::duration::format_duration;
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, Location, ServiceState, State};
 use crate::source::Side;
 use std::fmt::Write as _;
 

@@ -8,8 +8,8 @@
 //! `tests/formats.rs` keeps these structs honest.
 
 use crate::Report;
+use crate::engine::{Finding, Location, State};
 use crate::plan::model::Severity;
-use crate::rules::engine::{Finding, Location, State};
 use crate::rules::{self, RULES};
 use serde::Serialize;
 use std::collections::BTreeMap;

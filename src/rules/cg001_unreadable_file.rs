@@ -44,3 +44,29 @@ impl Rule for UnreadableFile {
     }
     // Reported by the engine, which reads the files.
 }
+
+/// The CG001 violation for a changed file at head that cannot be read.
+pub fn violation(
+    path: &str,
+    message: &str,
+    span: crate::readers::Span,
+    service: Option<String>,
+) -> super::Violation {
+    super::Violation {
+        rule: "CG001",
+        measure: 1,
+        service,
+        subject: path.to_string(),
+        message: format!("{path} cannot be read: {message}"),
+        help: Some(
+            "fix the file at the line shown; until then its continuity impact cannot be checked"
+                .into(),
+        ),
+        primary: crate::facts::Loc {
+            side: crate::facts::Side::Head,
+            path: std::sync::Arc::from(path),
+            span,
+        },
+        secondary: Vec::new(),
+    }
+}

@@ -41,3 +41,39 @@ impl Rule for UnmappedChange {
     }
     // Reported by the engine, which maps files to services.
 }
+
+/// The CG002 violation for an infrastructure file (with these resource
+/// kinds) that no service maps, at the side where it was found.
+pub fn violation(
+    side: crate::facts::Side,
+    path: &str,
+    kinds: &std::collections::BTreeSet<&str>,
+) -> super::Violation {
+    let what = match side {
+        crate::facts::Side::Base => "deleted",
+        crate::facts::Side::Head => "changed",
+    };
+    let kinds = if kinds.is_empty() {
+        "no resources".to_string()
+    } else {
+        kinds.iter().copied().collect::<Vec<_>>().join(", ")
+    };
+    super::Violation {
+        rule: "CG002",
+        measure: 1,
+        service: None,
+        subject: path.to_string(),
+        message: format!(
+            "{what} infrastructure file {path} ({kinds}) belongs to no service of the plan"
+        ),
+        help: Some(
+            "add a `match` entry to the service it belongs to, or list it under `ignore`".into(),
+        ),
+        primary: crate::facts::Loc {
+            side,
+            path: std::sync::Arc::from(path),
+            span: crate::readers::Span::default(),
+        },
+        secondary: Vec::new(),
+    }
+}

@@ -26,9 +26,9 @@
 
 use super::{Rule, Violation};
 use crate::facts::Loc;
+use crate::facts::Side;
 use crate::plan::model::Severity;
 use crate::readers::Span;
-use crate::source::Side;
 use std::sync::Arc;
 
 /// CG004.

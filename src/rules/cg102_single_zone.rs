@@ -201,9 +201,9 @@ fn zone_field(address: &str, display: &str) -> [&'static str; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{DataStore, Group, ServiceFacts};
     use crate::rules::testutil::{check, known, plan};
-    use crate::source::Side;
 
     const PLAN: &str = "version: 1\ntiers:\n  gold: { rto: 1h, rpo: 5m, multi_az: true }\nservices:\n  ledger:\n    tier: gold\n    match: [{ paths: [\"terraform/**\"] }]\n  notes:\n    rto: 4h\n    match: [{ paths: [\"notes/**\"] }]\n";
 

@@ -145,9 +145,9 @@ impl Rule for RestoreExceedsRto {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{DataStore, ServiceFacts};
     use crate::rules::testutil::{check, known, notes, plan};
-    use crate::source::Side;
 
     const TIERS: &str = "version: 1\ntiers:\n  gold: { rto: 1h, rpo: 5m }\n";
     const SERVICES: &str = "services:\n  ledger:\n    tier: gold\n    rto: 30m\n    strategy: backup-restore\n    match: [{ paths: [\"terraform/**\"] }]\n  cache:\n    rto: 30m\n    strategy: warm-standby\n    match: [{ paths: [\"cache/**\"] }]\n";

@@ -91,9 +91,9 @@ impl Rule for DeletionProtectionOff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{DataStore, ServiceFacts};
     use crate::rules::testutil::{check_change, known, plan};
-    use crate::source::Side;
 
     fn facts(protection: Fact<bool>) -> ServiceFacts {
         ServiceFacts {

@@ -153,8 +153,8 @@ fn zone_of(b: &BackupSource) -> String {
 mod tests {
     use super::*;
     use crate::facts::ServiceFacts;
+    use crate::facts::Side;
     use crate::rules::testutil::{check, loc, notes, plan};
-    use crate::source::Side;
 
     fn source(schedule: &str, zone: &str) -> BackupSource {
         BackupSource {

@@ -133,9 +133,9 @@ impl Rule for BackupsRemoved {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{BackupSource, DataStore, ServiceFacts};
     use crate::rules::testutil::{check_change, known, loc, plan};
-    use crate::source::Side;
 
     const PLAN: &str = "version: 1\nservices:\n  ledger:\n    rpo: 24h\n    match: [{ paths: [\"t/**\"] }]\n  scratch:\n    rto: 4h\n    match: [{ paths: [\"s/**\"] }]\n";
 

@@ -115,9 +115,9 @@ impl Rule for PointInTimeRecoveryOff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{BackupKind, BackupSource, DataStore, ServiceFacts};
     use crate::rules::testutil::{check, known, loc, plan};
-    use crate::source::Side;
 
     fn table(pitr: Fact<bool>) -> DataStore {
         DataStore {

@@ -95,9 +95,9 @@ impl Rule for ReplicationRpo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Side;
     use crate::facts::{DataStore, Loc, ServiceFacts};
     use crate::rules::testutil::{check, known, plan};
-    use crate::source::Side;
 
     fn store(sync: Fact<bool>, multi_az: Fact<bool>) -> DataStore {
         DataStore {

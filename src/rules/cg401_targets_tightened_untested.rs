@@ -164,7 +164,7 @@ mod tests {
         let facts = ServiceFacts::default();
         let as_of = date("2026-11-23");
         let mut b: ServiceView = view_on(&bp, "payments", &facts, as_of);
-        b.side = crate::source::Side::Base;
+        b.side = crate::facts::Side::Base;
         let change = ServiceChange {
             name: "payments",
             base: Some(b),

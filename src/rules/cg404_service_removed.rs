@@ -105,7 +105,7 @@ impl Rule for ServiceRemoved {
                         "delete the resources too, keep the plan entry, or match them from another service; until then they run without continuity targets (was {})",
                         base.target_owner()
                     )),
-                    primary: Loc::of(crate::source::Side::Head, first, None),
+                    primary: Loc::of(crate::facts::Side::Head, first, None),
                     secondary: vec![(
                         base.plan_loc(base.service.span),
                         format!("{} was defined here", change.name),
@@ -160,7 +160,7 @@ mod tests {
         facts: &'a ServiceFacts,
     ) -> ServiceView<'a> {
         let mut v = view_on(plan, "ledger", facts, date("2026-11-23"));
-        v.side = crate::source::Side::Base;
+        v.side = crate::facts::Side::Base;
         v
     }
 

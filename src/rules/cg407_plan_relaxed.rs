@@ -33,9 +33,9 @@
 
 use super::{Rule, Violation};
 use crate::facts::Loc;
+use crate::facts::Side;
 use crate::plan::model::{Plan, Service, Severity, Sp};
 use crate::readers::Span;
-use crate::source::Side;
 
 /// CG407.
 pub struct PlanRelaxed;

@@ -2,10 +2,8 @@
 //! documentation, and one registry that feeds `rules`, `explain`, SARIF and
 //! the engine.
 
-pub mod engine;
-
-mod cg001_unreadable_file;
-mod cg002_unmapped_change;
+pub(crate) mod cg001_unreadable_file;
+pub(crate) mod cg002_unmapped_change;
 mod cg003_unreadable_schedule;
 pub mod cg004_not_assessed;
 mod cg101_replicas_below_minimum;
@@ -72,7 +70,7 @@ pub struct ServiceView<'a> {
     /// Facts.
     pub facts: &'a ServiceFacts,
     /// The side.
-    pub side: crate::source::Side,
+    pub side: crate::facts::Side,
     /// The day of the check.
     pub as_of: jiff::civil::Date,
     /// Whether a repository path exists at this side (CG403).

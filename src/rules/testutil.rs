@@ -4,11 +4,11 @@
 //! (`view_on`, `check_view`, `check_change_of`).
 
 use super::{Rule, ServiceChange, ServiceView, Violation};
+use crate::facts::Side;
 use crate::facts::window::Window;
 use crate::facts::{DataStore, Fact, Loc, ServiceFacts};
 use crate::plan::model::Plan;
 use crate::readers::Span;
-use crate::source::Side;
 use jiff::civil::Date;
 use std::sync::Arc;
 

@@ -3,11 +3,11 @@
 //! Terraform root modules, compose projects and Backstage Components — and the
 //! infrastructure files among its files.
 
+use crate::engine::ParseCache;
 use crate::facts::{self, ServiceFacts};
 use crate::plan::Plan;
 use crate::readers::yaml::{Budget, parse_stream};
 use crate::readers::{FileKind, Resource};
-use crate::rules::engine::ParseCache;
 use crate::source::{Side, Tree};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

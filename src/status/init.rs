@@ -3,7 +3,7 @@
 //! (tier, hours, RTO, RPO) and the facts found as hints.
 
 use super::discover::{self, Discovered, UnitKind};
-use crate::rules::engine::ParseCache;
+use crate::engine::ParseCache;
 use crate::source::Tree;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -7,11 +7,11 @@
 pub mod discover;
 pub mod init;
 
+use crate::engine::{self, Finding, Location, ParseCache, SideService, SourceStore};
 use crate::facts::schedule::largest_gap_cached;
 use crate::facts::{BackupKind, Fact, Loc, ServiceFacts, StoreKind};
 use crate::plan::Plan;
 use crate::plan::duration::format_duration;
-use crate::rules::engine::{self, Finding, Location, ParseCache, SideService, SourceStore};
 use crate::source::{SideInfo, Tree};
 use crate::{CheckError, plan, source};
 use discover::{Discovery, UnitKind};
