@@ -1145,6 +1145,11 @@ pub struct View {
     pub notes: Vec<String>,
     /// Why a root that reads it does not build.
     pub error: Option<String>,
+    /// Whether this read replaces the file's own (a chart's template is
+    /// read only as rendered; its `{{ … }}` is no reason not to assess it).
+    pub replaces_read: bool,
+    /// What does not build: `a kustomize build`, `chart deploy/shop`.
+    pub builder: String,
 }
 
 /// One root's build, its resources shared.
@@ -1543,6 +1548,50 @@ mod tests {
             "{:?}",
             b.error
         );
+    }
+
+    #[test]
+    fn builds_name_the_roots_that_run() {
+        let mut files = MemFiles(
+            [
+                ("app/base/kustomization.yaml", "resources: [api.yaml]\n"),
+                ("app/base/api.yaml", DEPLOYMENT),
+                (
+                    "app/overlays/prod/kustomization.yaml",
+                    "resources: [../../base]\n",
+                ),
+                (
+                    "app/overlays/dev/kustomization.yaml",
+                    "resources: [../../base]\n",
+                ),
+            ]
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), Arc::from(*t)))
+            .collect(),
+        );
+        let builds = crate::readers::Builds {
+            kustomize: Some(vec!["app/overlays/prod/".into()]),
+            ..Default::default()
+        };
+        let mut side = SideBuilds::new(&builds);
+        let dev = side
+            .view("app/overlays/dev/kustomization.yaml", &mut files)
+            .expect("a root");
+        assert!(
+            dev.resources.is_empty() && dev.notes[0].contains("not built"),
+            "{:?}",
+            dev.notes
+        );
+        let base = side
+            .view("app/base/api.yaml", &mut files)
+            .expect("an input");
+        assert!(
+            base.resources
+                .iter()
+                .all(|r| r.address.starts_with("app/overlays/prod:")),
+            "only the named root's build"
+        );
+        assert_eq!(base.resources.len(), 3);
     }
 
     #[test]

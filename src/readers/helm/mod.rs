@@ -704,6 +704,7 @@ impl SideCharts {
             };
             return Some(View {
                 notes: vec![why],
+                replaces_read: true,
                 ..View::default()
             });
         }
@@ -712,38 +713,41 @@ impl SideCharts {
                 notes: vec![format!(
                     "{path}: a subchart's template; subcharts are not rendered yet, so its resources are not checked"
                 )],
+                replaces_read: true,
                 ..View::default()
             });
         }
-        let mut view = View::default();
+        let mut view = View {
+            replaces_read: true,
+            builder: format!("chart {shown}"),
+            ..View::default()
+        };
         let mut read_by_any = false;
         for r in renders.iter() {
             if let Some(e) = &r.error {
                 if r.inputs.contains(path) || in_templates {
                     read_by_any = true;
-                    view.error
-                        .get_or_insert_with(|| format!("chart {shown} does not render: {e}"));
+                    view.error.get_or_insert_with(|| e.clone());
                     view.notes.push(format!(
                         "chart {shown} does not render ({e}); its resources are not checked"
                     ));
                 }
                 continue;
             }
-            if in_templates {
+            if r.inputs.contains(path) {
+                read_by_any = true;
+                view.notes.extend(r.notes.iter().cloned());
+                view.resources.extend(r.resources.iter().cloned());
+            } else if in_templates {
                 read_by_any = true;
                 if let Some(why) = r.failed.get(path) {
-                    view.error
-                        .get_or_insert_with(|| format!("its template does not render: {why}"));
+                    view.error.get_or_insert_with(|| why.clone());
                     view.notes.push(format!(
                         "{path}: template not rendered ({why}); its resources are not checked"
                     ));
                 }
                 view.resources
                     .extend(r.resources.iter().filter(|res| &*res.path == path).cloned());
-            } else if r.inputs.contains(path) {
-                read_by_any = true;
-                view.notes.extend(r.notes.iter().cloned());
-                view.resources.extend(r.resources.iter().cloned());
             }
         }
         read_by_any.then_some(view)
