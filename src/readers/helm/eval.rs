@@ -557,7 +557,7 @@ mod tests {
 
     fn values() -> V {
         let docs = crate::readers::yaml::parse_stream(
-            "replicaCount: 3\nimage: {repository: nginx, tag: ''}\nautoscaling: {enabled: false}\nlabels: {a: x, b: y}\nlist: [p, q]\n",
+            "replicaCount: 3\nimage: {repository: nginx, tag: ''}\nautoscaling: {enabled: false}\nlabels: {a: x, b: y}\nlist: [p, q]\na: 1\nl: [1, {k: 2}]\nm: {k: v}\n",
             crate::readers::yaml::Budget::default(),
         )
         .expect("values");
@@ -587,6 +587,81 @@ mod tests {
             run(&[("t", t), ("_helpers.tpl", helpers)], &dot).expect("renders"),
             "labels:\n  app: rel\nrel rel-x"
         );
+    }
+
+    /// Pieces random templates are made of: actions, keywords, values,
+    /// functions, punctuation and YAML text.
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{- ",
+        " -}}",
+        "{{/* c */}}",
+        " if ",
+        " else ",
+        " end ",
+        " range ",
+        " with ",
+        " define \"r\" ",
+        " template \"r\" ",
+        " include \"r\" ",
+        " block \"b\" ",
+        " tpl ",
+        " .Values.a ",
+        " .Values.l ",
+        " .Values.m.k ",
+        " . ",
+        " $ ",
+        " $x ",
+        " $x := ",
+        " $i, $v := ",
+        " = ",
+        " | ",
+        " ( ",
+        " ) ",
+        " \"s\" ",
+        " 1 ",
+        " -2 ",
+        " 1.5 ",
+        " true ",
+        " nil ",
+        " default ",
+        " quote ",
+        " toYaml ",
+        " nindent 2 ",
+        " printf \"%s\" ",
+        " dict \"k\" ",
+        " list ",
+        " merge ",
+        " set ",
+        " index ",
+        " eq ",
+        " and ",
+        " or ",
+        " not ",
+        " until 3 ",
+        " break ",
+        " continue ",
+        " required \"m\" ",
+        " fail ",
+        "a: ",
+        "- ",
+        "\n",
+        "  ",
+        "{",
+        "}",
+        "'",
+        "\"",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        #[test]
+        fn random_templates_render_or_fail(picks in proptest::collection::vec(0..PIECES.len(), 0..48)) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let helper = format!("{{{{ define \"r\" }}}}{text}{{{{ end }}}}");
+            let _ = run(&[("t", &text), ("h", &helper)], &values());
+        }
     }
 
     #[test]
