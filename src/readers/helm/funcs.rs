@@ -488,10 +488,15 @@ pub fn call(name: &str, args: Vec<V>) -> R {
             semver_compare(&a[0].print(), &a[1].print()).map(V::bool)
         }
         "lookup" => Ok(V::map(BTreeMap::new())),
-        "regexMatch" | "mustRegexMatch" => {
-            exactly(a, 2, name)?;
-            regex_match(&a[0].print(), &a[1].print()).map(V::bool)
+        // Random in Helm, so nothing continuity depends on: a fixed text of the length asked.
+        "randAlphaNum" | "randAlpha" | "randAscii" | "randNumeric" => {
+            exactly(a, 1, name)?;
+            let n = a[0].to_int().clamp(0, 4096) as usize;
+            let c = if name == "randNumeric" { "0" } else { "x" };
+            Ok(V::str(c.repeat(n)))
         }
+        "uuidv4" => Ok(V::str("00000000-0000-4000-8000-000000000000")),
+        _ if name.contains("egex") => regex_function(name, a),
         "nospace" => text_of(a, name, |s| {
             s.chars().filter(|c| !c.is_whitespace()).collect()
         }),
@@ -945,87 +950,48 @@ fn semver_compare(constraint: &str, v: &str) -> Result<bool, String> {
     Ok(false)
 }
 
-/// A small regular-expression match: literal text with `^`, `$`, `.`,
-/// `.*`, `[…]` classes and `+`/`*`/`?` on one item. Anything else is an
-/// error rather than a guess.
-fn regex_match(pattern: &str, text: &str) -> Result<bool, String> {
-    if pattern.contains(['(', ')', '|', '{', '\\']) {
-        return Err(format!("regexMatch: pattern `{pattern}` is not supported"));
-    }
-    let anchored = pattern.starts_with('^');
-    let p: Vec<char> = pattern.trim_start_matches('^').chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let starts: Vec<usize> = if anchored {
-        vec![0]
-    } else {
-        (0..=t.len()).collect()
-    };
-    let mut budget = 1_000_000u32;
-    Ok(starts
-        .into_iter()
-        .any(|s| matches_here(&p, &t[s..], &mut budget)))
+/// A Go (RE2) regular expression: Rust's `regex` has the same syntax and
+/// runs in linear time; a pattern too large to compile is an error.
+fn regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| format!("regex `{pattern}`: {e}"))
 }
 
-fn atom_len(p: &[char]) -> usize {
-    if p.first() == Some(&'[') {
-        p.iter().position(|&c| c == ']').map_or(p.len(), |e| e + 1)
-    } else {
-        1
-    }
-}
-
-fn atom_matches(atom: &[char], c: char) -> bool {
-    match atom {
-        ['.'] => true,
-        ['[', inner @ .., ']'] => {
-            let (neg, inner) = match inner.split_first() {
-                Some(('^', rest)) => (true, rest),
-                _ => (false, inner),
+/// `regexMatch`, `regexFind`, `regexFindAll`, `regexReplaceAll`,
+/// `regexReplaceAllLiteral`, `regexSplit` (and their `must` forms).
+fn regex_function(name: &str, a: &[V]) -> R {
+    let name = name.strip_prefix("must").map_or(name.to_string(), |n| {
+        let mut c = n.chars();
+        c.next()
+            .map_or(String::new(), |f| f.to_lowercase().chain(c).collect())
+    });
+    let re = regex(&arg(a, 0, &name)?.print())?;
+    let text = |i: usize| a.get(i).map(V::print).unwrap_or_default();
+    match name.as_str() {
+        "regexMatch" => Ok(V::bool(re.is_match(&text(1)))),
+        "regexFind" => Ok(V::str(re.find(&text(1)).map_or("", |m| m.as_str()))),
+        "regexFindAll" | "regexSplit" => {
+            let t = text(1);
+            let n = a.get(2).map_or(-1, V::to_int);
+            let limit = usize::try_from(n).unwrap_or(usize::MAX);
+            let parts: Vec<V> = if name == "regexSplit" {
+                re.splitn(&t, limit).map(V::str).collect()
+            } else {
+                re.find_iter(&t)
+                    .take(limit)
+                    .map(|m| V::str(m.as_str()))
+                    .collect()
             };
-            let mut hit = false;
-            let mut i = 0;
-            while i < inner.len() {
-                if i + 2 < inner.len() && inner[i + 1] == '-' {
-                    hit |= inner[i] <= c && c <= inner[i + 2];
-                    i += 3;
-                } else {
-                    hit |= inner[i] == c;
-                    i += 1;
-                }
-            }
-            hit != neg
+            Ok(V::list(parts))
         }
-        [x] => *x == c,
-        _ => false,
-    }
-}
-
-fn matches_here(p: &[char], t: &[char], budget: &mut u32) -> bool {
-    *budget = budget.saturating_sub(1);
-    if *budget == 0 {
-        return false;
-    }
-    if p.is_empty() {
-        return true;
-    }
-    if p == ['$'] {
-        return t.is_empty();
-    }
-    let n = atom_len(p);
-    let atom = &p[..n];
-    match p.get(n) {
-        Some('*') | Some('+') | Some('?') => {
-            let q = p[n];
-            let rest = &p[n + 1..];
-            let max = if q == '?' { 1 } else { t.len() };
-            let min = usize::from(q == '+');
-            let mut k = 0;
-            while k < max && k < t.len() && atom_matches(atom, t[k]) {
-                k += 1;
-            }
-            (min..=k).rev().any(|i| matches_here(rest, &t[i..], budget))
-        }
-        _ => !t.is_empty() && atom_matches(atom, t[0]) && matches_here(&p[n..], &t[1..], budget),
+        "regexReplaceAll" => string(re.replace_all(&text(1), text(2).as_str()).into_owned()),
+        "regexReplaceAllLiteral" => string(
+            re.replace_all(&text(1), regex::NoExpand(&text(2)))
+                .into_owned(),
+        ),
+        other => Err(format!("function \"{other}\" not defined")),
     }
 }
 
@@ -1117,6 +1083,26 @@ mod tests {
             run("regexMatch", vec![s("^[a-z]+-[0-9]*$"), s("abc-12")]),
             "true"
         );
+        assert_eq!(
+            run(
+                "regexReplaceAll",
+                vec![s("(-?[^a-z\\d\\-])+-?"), s("my_Rel.1"), s("-")]
+            ),
+            "my-el-1"
+        );
+        assert_eq!(
+            run("regexReplaceAll", vec![s("a(b)"), s("xab"), s("${1}$1")]),
+            "xbb"
+        );
+        assert_eq!(
+            run("regexReplaceAllLiteral", vec![s("b"), s("ab"), s("$1")]),
+            "a$1"
+        );
+        assert_eq!(
+            run("regexFindAll", vec![s("[0-9]"), s("a1b2c3"), V::int(2)]),
+            "[1 2]"
+        );
+        assert!(run("regexMatch", vec![s("("), s("x")]).starts_with("ERR"));
         assert_eq!(
             run("index", vec![V::list(vec![s("x"), s("y")]), V::int(1)]),
             "y"

@@ -199,120 +199,105 @@ fn values(
     Ok((merged, used))
 }
 
-/// Renders a chart for one release (`prefix` names it in addresses).
+/// Subcharts nested deeper than this are not rendered (a note).
+const MAX_SUBCHART_DEPTH: usize = 5;
+
+/// One chart of a render (the chart itself or a vendored subchart) with
+/// the `.` its templates see (without `.Template`).
+struct Part {
+    dir: String,
+    /// `name` or `parent/charts/name`: the prefix of its template names.
+    name: String,
+    dot: V,
+    library: bool,
+}
+
+impl Part {
+    /// A part whose `.` is `common` with its values and `.Chart`.
+    fn new(
+        dir: String,
+        name: String,
+        common: &[(&str, V)],
+        values: V,
+        chart: V,
+        kind: &str,
+    ) -> Part {
+        let dot = object(
+            common
+                .iter()
+                .cloned()
+                .chain([("Values", values), ("Chart", chart)])
+                .collect(),
+        );
+        Part {
+            dir,
+            name,
+            dot,
+            library: kind == "library",
+        }
+    }
+}
+
+/// The `.Files` object: its methods are not supported (a template that
+/// calls one is not rendered).
+fn files_object() -> V {
+    object(
+        ["Get", "Glob", "Lines", "AsConfig", "AsSecrets"]
+            .iter()
+            .map(|m| {
+                let method: &'static str = match *m {
+                    "Get" => "Files.Get",
+                    "Glob" => "Files.Glob",
+                    "Lines" => "Files.Lines",
+                    "AsConfig" => "Files.AsConfig",
+                    _ => "Files.AsSecrets",
+                };
+                (*m, Val::Method(method).into())
+            })
+            .collect(),
+    )
+}
+
+/// Renders a chart for one release (`prefix` names it in addresses): its
+/// templates and those of the subcharts vendored under `charts/`.
 pub fn render(files: &mut dyn SideFiles, dir: &str, release: &Release, prefix: &str) -> Render {
     let mut out = Render {
         chart: dir.to_string(),
         ..Render::default()
     };
-    let chart_file = under(dir, CHART_FILE);
-    out.inputs.insert(chart_file.clone());
-    let meta = files
-        .text(&chart_file)
-        .ok_or_else(|| "no Chart.yaml".to_string())
-        .and_then(|t| chart_meta(&t).map_err(|e| format!("{chart_file}: {e}")));
-    let (name, chart, _) = match meta {
-        Ok(m) => m,
+    let parts = match parts(files, dir, release, &mut out) {
+        Ok(p) => p,
         Err(e) => {
             out.error = Some(e);
             return out;
         }
     };
-    let (values, used) = match values(files, dir, release) {
-        Ok(v) => v,
-        Err(e) => {
-            out.error = Some(e);
-            return out;
-        }
-    };
-    out.inputs.extend(used);
-    let release_name = release.name.clone().unwrap_or_else(|| name.clone());
     let namespace = release
         .namespace
         .clone()
         .unwrap_or_else(|| "default".into());
-    let root = object(vec![
-        ("Values", values),
-        (
-            "Release",
-            object(vec![
-                ("Name", V::str(&release_name)),
-                ("Namespace", V::str(&namespace)),
-                ("Service", V::str("Helm")),
-                ("IsInstall", V::bool(true)),
-                ("IsUpgrade", V::bool(false)),
-                ("Revision", V::int(1)),
-            ]),
-        ),
-        ("Chart", chart),
-        ("Capabilities", capabilities()),
-        (
-            "Files",
-            object(vec![
-                ("Get", Val::Method("Files.Get").into()),
-                ("Glob", Val::Method("Files.Glob").into()),
-                ("Lines", Val::Method("Files.Lines").into()),
-                ("AsConfig", Val::Method("Files.AsConfig").into()),
-                ("AsSecrets", Val::Method("Files.AsSecrets").into()),
-            ]),
-        ),
-    ]);
-    let templates_dir = under(dir, "templates");
     let mut ev = Eval::new();
     ev.api_versions = API_VERSIONS.iter().map(|s| (*s).to_string()).collect();
     let mut to_render = Vec::new();
-    let mut listed = files.list_under(&format!("{templates_dir}/"));
-    listed.sort();
-    for path in listed {
-        let rel = &path[templates_dir.len() + 1..];
-        let base = rel.rsplit('/').next().unwrap_or(rel);
-        if base == "NOTES.txt" {
-            continue;
-        }
-        let Some(text) = files.text(&path) else {
-            continue;
-        };
-        let helper = base.starts_with('_');
-        if helper {
-            out.inputs.insert(path.clone());
-        }
-        match parse::parse(&text) {
-            Ok(parsed) => {
-                let tname = format!("{name}/templates/{rel}");
-                let idx = ev.add(
-                    Some(Arc::from(path.as_str())),
-                    Some(&tname),
-                    Rc::from(&*text),
-                    parsed,
-                );
-                if !helper {
-                    to_render.push((idx, path, tname));
-                }
-            }
-            Err((at, msg)) => {
-                let why = format!("{path}:{}: {msg}", line_of(&text, at));
-                if helper {
-                    // Helm parses every template together: a broken helper breaks the chart.
-                    out.error = Some(why);
-                    return out;
-                }
-                out.failed.insert(path, why);
-            }
+    for (i, part) in parts.iter().enumerate() {
+        if let Err(e) = load_templates(files, part, i, &mut ev, &mut out, &mut to_render) {
+            out.error = Some(e);
+            return out;
         }
     }
     let shown = if prefix.is_empty() { "." } else { prefix };
-    for (idx, path, tname) in to_render {
-        let mut dot = root.entries().into_iter().collect::<BTreeMap<_, _>>();
+    for (idx, part, path, tname) in to_render {
+        let part = &parts[part];
+        let mut dot: BTreeMap<String, V> = part.dot.entries().into_iter().collect();
         dot.insert(
             "Template".into(),
             object(vec![
                 ("Name", V::str(&tname)),
-                ("BasePath", V::str(format!("{name}/templates"))),
+                ("BasePath", V::str(format!("{}/templates", part.name))),
             ]),
         );
-        let dot = V::map(dot);
         let rendered = ev
-            .render(idx, &dot)
+            .render(idx, &V::map(dot))
             .map_err(|f| failure(&ev, &f))
             .and_then(|(text, segs)| resources(&ev, idx, &text, &segs, &namespace));
         match rendered {
@@ -333,6 +318,204 @@ pub fn render(files: &mut dyn SideFiles, dir: &str, release: &Release, prefix: &
         ));
     }
     out
+}
+
+/// Parses every template of a part into the evaluator (definitions are
+/// shared by all parts, as Helm's are); the ones to render are queued.
+fn load_templates(
+    files: &mut dyn SideFiles,
+    part: &Part,
+    part_index: usize,
+    ev: &mut Eval,
+    out: &mut Render,
+    to_render: &mut Vec<(usize, usize, String, String)>,
+) -> Result<(), String> {
+    let templates_dir = under(&part.dir, "templates");
+    let mut listed = files.list_under(&format!("{templates_dir}/"));
+    listed.sort();
+    for path in listed {
+        let rel = &path[templates_dir.len() + 1..];
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        if base == "NOTES.txt" {
+            continue;
+        }
+        let Some(text) = files.text(&path) else {
+            continue;
+        };
+        let helper = base.starts_with('_') || part.library;
+        if helper {
+            out.inputs.insert(path.clone());
+        }
+        match parse::parse(&text) {
+            Ok(parsed) => {
+                let tname = format!("{}/templates/{rel}", part.name);
+                let idx = ev.add(
+                    Some(Arc::from(path.as_str())),
+                    Some(&tname),
+                    Rc::from(&*text),
+                    parsed,
+                );
+                if !helper {
+                    to_render.push((idx, part_index, path, tname));
+                }
+            }
+            // Helm parses every template together: a broken helper breaks the chart.
+            Err((at, msg)) if helper => {
+                return Err(format!("{path}:{}: {msg}", line_of(&text, at)));
+            }
+            Err((at, msg)) => {
+                let why = format!("{path}:{}: {msg}", line_of(&text, at));
+                out.failed.insert(path, why);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The chart and its enabled subcharts, each with its values.
+fn parts(
+    files: &mut dyn SideFiles,
+    dir: &str,
+    release: &Release,
+    out: &mut Render,
+) -> Result<Vec<Part>, String> {
+    let chart_file = under(dir, CHART_FILE);
+    out.inputs.insert(chart_file.clone());
+    let text = files.text(&chart_file).ok_or("no Chart.yaml")?;
+    let (name, chart, kind) = chart_meta(&text).map_err(|e| format!("{chart_file}: {e}"))?;
+    let (values, used) = values(files, dir, release)?;
+    out.inputs.extend(used);
+    let release_name = release.name.clone().unwrap_or_else(|| name.clone());
+    let namespace = release
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    let common = vec![
+        (
+            "Release",
+            object(vec![
+                ("Name", V::str(&release_name)),
+                ("Namespace", V::str(&namespace)),
+                ("Service", V::str("Helm")),
+                ("IsInstall", V::bool(true)),
+                ("IsUpgrade", V::bool(false)),
+                ("Revision", V::int(1)),
+            ]),
+        ),
+        ("Capabilities", capabilities()),
+        ("Files", files_object()),
+    ];
+    let root = Part::new(dir.to_string(), name, &common, values, chart, &kind);
+    let mut parts = vec![root];
+    let mut i = 0;
+    while i < parts.len() {
+        let depth = parts[i].name.matches("/charts/").count();
+        if depth < MAX_SUBCHART_DEPTH {
+            let found = subcharts(files, &parts[i], &common, out)?;
+            parts.extend(found);
+        }
+        i += 1;
+    }
+    Ok(parts)
+}
+
+/// The dependencies a chart's `Chart.yaml` declares: (name, alias, condition).
+fn dependencies(chart_text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let Ok(docs) = yaml::parse_stream(chart_text, Budget::default()) else {
+        return Vec::new();
+    };
+    docs.first()
+        .and_then(|d| d.root.get("dependencies"))
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|d| {
+            let name = d.get("name")?.scalar_text()?;
+            let field = |k: &str| d.get(k).and_then(Node::scalar_text);
+            Some((name, field("alias"), field("condition")))
+        })
+        .collect()
+}
+
+/// A values path (`redis.enabled`) in a values tree.
+fn lookup(values: &V, path: &str) -> Option<V> {
+    path.split('.').try_fold(values.clone(), |v, k| v.get(k))
+}
+
+/// The subcharts vendored under a part's `charts/` folder that are enabled,
+/// with their values: their own `values.yaml`, then the parent's section
+/// under their name (or alias), and the parent's `global`.
+fn subcharts(
+    files: &mut dyn SideFiles,
+    parent: &Part,
+    common: &[(&str, V)],
+    out: &mut Render,
+) -> Result<Vec<Part>, String> {
+    let charts_dir = under(&parent.dir, "charts");
+    let parent_text = files
+        .text(&under(&parent.dir, CHART_FILE))
+        .unwrap_or_default();
+    let declared = dependencies(&parent_text);
+    let parent_values = parent.dot.get("Values").unwrap_or_else(V::nil);
+    let mut dirs: Vec<String> = files
+        .list_under(&format!("{charts_dir}/"))
+        .into_iter()
+        .filter_map(|p| {
+            let rest = &p[charts_dir.len() + 1..];
+            let (sub, file) = rest.split_once('/')?;
+            (file == CHART_FILE).then(|| sub.to_string())
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut found = Vec::new();
+    for (dep, _, _) in &declared {
+        if !dirs.iter().any(|d| d == dep) {
+            out.notes.push(format!(
+                "chart {}: dependency `{dep}` is not vendored under charts/ (`helm dependency build` fetches it); rendered without it",
+                parent.dir
+            ));
+        }
+    }
+    for sub in dirs {
+        let dir = under(&charts_dir, &sub);
+        let chart_file = under(&dir, CHART_FILE);
+        let text = files.text(&chart_file).unwrap_or_default();
+        let (name, chart, kind) = chart_meta(&text).map_err(|e| format!("{chart_file}: {e}"))?;
+        let dep = declared.iter().find(|(n, _, _)| *n == name);
+        let key = dep
+            .and_then(|(_, alias, _)| alias.clone())
+            .unwrap_or_else(|| name.clone());
+        let enabled = dep
+            .and_then(|(_, _, condition)| condition.as_ref())
+            .and_then(|c| c.split(',').find_map(|c| lookup(&parent_values, c.trim())))
+            .is_none_or(|v| v.truthy());
+        if !enabled {
+            continue;
+        }
+        out.inputs.insert(chart_file);
+        let own = Release {
+            name: None,
+            namespace: None,
+            values: Vec::new(),
+        };
+        let (mut values, used) = values(files, &dir, &own)?;
+        out.inputs.extend(used);
+        if let Some(section) = parent_values
+            .get(&key)
+            .filter(|v| matches!(v.val, Val::Map(_)))
+        {
+            values = value::merge_values(&values, &section);
+        }
+        if let Some(global) = parent_values.get("global") {
+            let mut g = std::collections::BTreeMap::new();
+            g.insert("global".to_string(), global);
+            values = value::merge_values(&values, &V::map(g));
+        }
+        let name = format!("{}/charts/{key}", parent.name);
+        found.push(Part::new(dir, name, common, values, chart, &kind));
+    }
+    Ok(found)
 }
 
 /// A failure as `file:line: message`.
@@ -708,15 +891,6 @@ impl SideCharts {
                 ..View::default()
             });
         }
-        if rel.starts_with("charts/") && in_templates {
-            return Some(View {
-                notes: vec![format!(
-                    "{path}: a subchart's template; subcharts are not rendered yet, so its resources are not checked"
-                )],
-                replaces_read: true,
-                ..View::default()
-            });
-        }
         let mut view = View {
             replaces_read: true,
             builder: format!("chart {shown}"),
@@ -801,6 +975,17 @@ mod tests {
         Mem(m)
     }
 
+    /// A chart rendered without error.
+    fn rendered(files: &mut Mem, dir: &str, release: &Release) -> Render {
+        let r = render(files, dir, release, dir);
+        assert_eq!(r.error, None);
+        r
+    }
+
+    fn addresses(r: &Render) -> Vec<&str> {
+        r.resources.iter().map(|r| r.address.as_str()).collect()
+    }
+
     fn default_release() -> Release {
         Release {
             name: None,
@@ -812,10 +997,9 @@ mod tests {
     #[test]
     fn scaffold_renders_as_helm_template_does() {
         let mut files = scaffold("deploy/shop", &[]);
-        let r = render(&mut files, "deploy/shop", &default_release(), "deploy/shop");
-        assert_eq!(r.error, None);
+        let r = rendered(&mut files, "deploy/shop", &default_release());
+        let addresses = addresses(&r);
         assert!(r.failed.is_empty(), "{:?}", r.failed);
-        let addresses: Vec<&str> = r.resources.iter().map(|r| r.address.as_str()).collect();
         assert_eq!(
             addresses,
             [
@@ -891,9 +1075,8 @@ mod tests {
             namespace: Some("shop".into()),
             values: vec!["values-prod.yaml".into()],
         };
-        let r = render(&mut files, "chart", &release, "chart");
-        assert_eq!(r.error, None);
-        let addresses: Vec<&str> = r.resources.iter().map(|r| r.address.as_str()).collect();
+        let r = rendered(&mut files, "chart", &release);
+        let addresses = addresses(&r);
         assert_eq!(
             addresses,
             [
@@ -947,6 +1130,77 @@ mod tests {
     }
 
     #[test]
+    fn vendored_subcharts_take_the_parents_values() {
+        let parent_values = "db:\n  enabled: true\n  replicas: 2\nglobal: {env: prod}\n";
+        let files: &[(&str, &str)] = &[
+            (
+                "p/Chart.yaml",
+                "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - {name: db, version: 1.x, condition: db.enabled}\n  - {name: common, version: 2.x}\n  - {name: cache, version: 1.x}\n",
+            ),
+            ("p/values.yaml", parent_values),
+            (
+                "p/templates/app.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"common.name\" . }}\n",
+            ),
+            (
+                "p/charts/common/Chart.yaml",
+                "apiVersion: v2\nname: common\ntype: library\nversion: 2.0.0\n",
+            ),
+            (
+                "p/charts/common/templates/_names.tpl",
+                "{{ define \"common.name\" }}{{ .Release.Name }}-{{ .Chart.Name }}{{ end }}",
+            ),
+            (
+                "p/charts/db/Chart.yaml",
+                "apiVersion: v2\nname: db\nversion: 1.0.0\n",
+            ),
+            ("p/charts/db/values.yaml", "replicas: 1\n"),
+            (
+                "p/charts/db/templates/sts.yaml",
+                "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ include \"common.name\" . }}\n  labels: {env: {{ .Values.global.env }}}\nspec:\n  replicas: {{ .Values.replicas }}\n",
+            ),
+        ];
+        let mut mem = Mem(files
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), Arc::from(*t)))
+            .collect());
+        let r = rendered(&mut mem, "p", &default_release());
+        let addresses = addresses(&r);
+        assert_eq!(
+            addresses,
+            [
+                "p:ConfigMap/default/web-web",
+                "p:StatefulSet/default/web-db"
+            ]
+        );
+        let sts = &r.resources[1];
+        assert_eq!(sts.labels.get("env").map(String::as_str), Some("prod"));
+        let replicas = sts.field("spec.replicas").expect("replicas");
+        assert_eq!(replicas.as_i64(), Some(2));
+        assert_eq!(
+            replicas.origin.as_ref().map(|o| &*o.path),
+            Some("p/values.yaml")
+        );
+        assert_eq!(line_of(parent_values, replicas.span.start), 3);
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("`cache` is not vendored")),
+            "{:?}",
+            r.notes
+        );
+        let off = parent_values.replace("enabled: true", "enabled: false");
+        mem.0
+            .insert("p/values.yaml".into(), Arc::from(off.as_str()));
+        let r = render(&mut mem, "p", &default_release(), "p");
+        assert_eq!(
+            r.resources.len(),
+            1,
+            "a subchart whose condition is false is not rendered"
+        );
+    }
+
+    #[test]
     fn builds_choose_charts_and_subcharts_are_not_roots() {
         let mut files = scaffold("a", &[]);
         files.0.extend(scaffold("b", &[]).0);
@@ -969,7 +1223,15 @@ mod tests {
         let sub = charts
             .view("a/charts/sub/templates/deployment.yaml", &mut files)
             .expect("in a chart");
-        assert!(sub.notes[0].contains("subchart"), "{:?}", sub.notes);
+        assert_eq!(
+            sub.resources.len(),
+            1,
+            "a vendored subchart renders with its parent"
+        );
+        assert_eq!(
+            &*sub.resources[0].path,
+            "a/charts/sub/templates/deployment.yaml"
+        );
         assert!(charts.view("elsewhere/x.yaml", &mut files).is_none());
         let lib = "apiVersion: v2\nname: common\ntype: library\nversion: 1.0.0\n";
         let mut files = scaffold("lib", &[("Chart.yaml", lib)]);
