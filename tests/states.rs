@@ -43,9 +43,23 @@ fn a_namespace_move_keeps_its_findings_existing() {
 
 #[test]
 fn a_logical_id_rename_keeps_its_findings_existing() {
+    // The database keeps its findings (CG102 existing), and the rename
+    // itself is CG107: CloudFormation replaces a renamed DBInstance.
     let (code, r) = states("states/logical-id-rename");
-    assert_eq!(code, 0, "{r}");
+    assert_eq!(code, 1, "{r}");
     assert!(has(&r, "CG102", "existing"), "{r}");
+    assert!(!has(&r, "CG102", "introduced"), "{r}");
+    assert!(has(&r, "CG107", "introduced"), "{r}");
+}
+
+#[test]
+fn a_renamed_statefulset_is_replaced_and_a_resized_one_is_not() {
+    let (code, r) = states("CG107/statefulset-renamed");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG107", "introduced"), "{r}");
+    let (code, r) = states("CG107/statefulset-kept");
+    assert_eq!(code, 0, "{r}");
+    assert!(!has(&r, "CG107", "introduced"), "{r}");
 }
 
 #[test]

@@ -337,15 +337,92 @@ pub(crate) struct Compared<'f> {
     pub(crate) no_base_plan: bool,
     /// The service is in the head plan (else its removal is CG404's).
     pub(crate) head_has_service: bool,
-}
-
-impl Compared<'_> {
     /// The Terraform `moved { from, to }` blocks of both sides (a block
     /// left in place after the move still names it).
-    fn moved(&self) -> Vec<(String, String)> {
-        let mut moved = crate::readers::terraform::moved_pairs(&self.head.resources);
-        moved.extend(crate::readers::terraform::moved_pairs(&self.base.resources));
-        moved
+    moved: Vec<(String, String)>,
+    /// Corresponding (base, head) resources, computed once.
+    pairs: Vec<(usize, usize)>,
+}
+
+impl<'f> Compared<'f> {
+    /// The two sides of a service, their resources paired.
+    pub(crate) fn new(
+        base: &'f ServiceFacts,
+        head: &'f ServiceFacts,
+        no_base_plan: bool,
+        head_has_service: bool,
+    ) -> Compared<'f> {
+        let mut moved = crate::readers::terraform::moved_pairs(&head.resources);
+        moved.extend(crate::readers::terraform::moved_pairs(&base.resources));
+        let pairs = correspond(&base.resources, &head.resources, &moved);
+        Compared {
+            base,
+            head,
+            no_base_plan,
+            head_has_service,
+            moved,
+            pairs,
+        }
+    }
+
+    /// Base address → head address, for the corresponding resources whose
+    /// address changed.
+    fn renames(&self) -> HashMap<String, String> {
+        let (base, head) = (&self.base.resources, &self.head.resources);
+        (self.pairs.iter())
+            .filter(|&&(i, j)| base[i].address != head[j].address)
+            .map(|&(i, j)| (base[i].address.clone(), head[j].address.clone()))
+            .collect()
+    }
+
+    /// Corresponding stateful resources (the base side's data stores, and
+    /// StatefulSets and volumes) whose identity changes in a way their
+    /// deployer executes as delete-and-create (DESIGN §1.5, CG107): a new
+    /// address not carried by a `moved` block. For Kubernetes the identity is
+    /// kind, namespace and name: the folder of the build that made it is not.
+    pub(crate) fn replaced(&self) -> Vec<(&'f Resource, &'f Resource)> {
+        let stores: BTreeSet<&str> = (self.base.stores.iter())
+            .map(|s| s.address.as_str())
+            .collect();
+        let identity = |r: &'f Resource| -> &'f str {
+            match r.file_kind {
+                crate::readers::FileKind::Kubernetes => r
+                    .address
+                    .rsplit_once(':')
+                    .map_or(r.address.as_str(), |(_, a)| a),
+                _ => r.address.as_str(),
+            }
+        };
+        let moved = |b: &Resource, h: &Resource| {
+            self.moved.iter().any(|(from, to)| {
+                b.address.strip_prefix(from.as_str()).is_some_and(|rest| {
+                    (rest.is_empty() || rest.starts_with('.')) && h.address == format!("{to}{rest}")
+                })
+            })
+        };
+        // The same block of a module folder read as an instance at one side
+        // and bare at the other (a call that does not evaluate): not a
+        // deployer's action.
+        let one_block = |b: &Resource, h: &Resource| {
+            let nested = |outer: &str, inner: &str| outer.ends_with(&format!(".{inner}"));
+            b.file_kind == crate::readers::FileKind::Terraform
+                && b.path == h.path
+                && (nested(&b.address, &h.address) || nested(&h.address, &b.address))
+        };
+        let stateful_kinds = crate::rules::cg107_stateful_resource_replaced::STATEFUL_KINDS;
+        let (base, head) = (
+            self.base.resources.as_slice(),
+            self.head.resources.as_slice(),
+        );
+        (self.pairs.iter())
+            .map(|&(i, j)| (&*base[i], &*head[j]))
+            .filter(|(b, h)| {
+                let stateful = stores.contains(b.address.as_str())
+                    || (b.file_kind == crate::readers::FileKind::Kubernetes
+                        && stateful_kinds.contains(&b.kind.as_str()));
+                stateful && identity(b) != identity(h) && !moved(b, h) && !one_block(b, h)
+            })
+            .collect()
     }
 
     /// Addresses of head resources the service did not have at base that
@@ -357,12 +434,7 @@ impl Compared<'_> {
         cache: &mut ParseCache,
         sources: &mut SourceStore,
     ) -> BTreeSet<String> {
-        let moved = self.moved();
-        let paired: BTreeSet<usize> =
-            correspond(&self.base.resources, &self.head.resources, &moved)
-                .into_iter()
-                .map(|(_, j)| j)
-                .collect();
+        let paired: BTreeSet<usize> = self.pairs.iter().map(|&(_, j)| j).collect();
         let mut out = BTreeSet::new();
         for (j, r) in self.head.resources.iter().enumerate() {
             if paired.contains(&j) {
@@ -421,7 +493,7 @@ impl Compared<'_> {
         counter: Vec<Violation>,
         outsiders: &BTreeSet<String>,
     ) -> (JudgedViolations, JudgedViolations) {
-        let renames = renames(&self.base.resources, &self.head.resources, &self.moved());
+        let renames = self.renames();
         let key = |v: &Violation| (v.rule, translate(&v.subject, &renames));
         let worst = |vs: &[Violation]| {
             let mut by: HashMap<(&'static str, String), u64> = HashMap::new();

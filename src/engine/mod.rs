@@ -385,13 +385,20 @@ fn compare_sides(
 ) {
     let [at_base, at_head, counter] = state_rules(both, &mut got.notes);
     let bp = inputs.base_plan;
-    let compared = Compared {
-        base: both.facts(BASE),
-        head: both.facts(HEAD),
+    let compared = Compared::new(
+        both.facts(BASE),
+        both.facts(HEAD),
         // The plan did not exist at base: adopting the tool blocks nothing.
-        no_base_plan: bp.text.is_empty() && bp.services.is_empty(),
-        head_has_service: both.services[HEAD].is_some(),
-    };
+        bp.text.is_empty() && bp.services.is_empty(),
+        both.services[HEAD].is_some(),
+    );
+    // CG107: state a service with an RPO keeps is not carried over.
+    if let Some(service) = both.services[HEAD].filter(|s| s.targets.rpo.is_some()) {
+        for (b, h) in compared.replaced() {
+            let v = crate::rules::cg107_stateful_resource_replaced::violation(&service.name, b, h);
+            got.violations.push((v, NEW));
+        }
+    }
     let outsiders = compared.unchanged_outsiders(&sides.base, cache, sources);
     let (judged, resolved) = compared.states(at_base, at_head, counter, &outsiders);
     got.violations.extend(judged);

@@ -12,6 +12,7 @@ mod cg103_disruption_budget_removed;
 mod cg104_restore_exceeds_rto;
 mod cg105_dependency_rto;
 mod cg106_deletion_protection_off;
+pub mod cg107_stateful_resource_replaced;
 mod cg201_backup_gap_exceeds_rpo;
 mod cg202_backups_removed;
 mod cg203_point_in_time_recovery_off;
@@ -183,6 +184,7 @@ pub const RULES: &[&dyn Rule] = &[
     &cg104_restore_exceeds_rto::RestoreExceedsRto,
     &cg105_dependency_rto::DependencyRto,
     &cg106_deletion_protection_off::DeletionProtectionOff,
+    &cg107_stateful_resource_replaced::StatefulResourceReplaced,
     &cg201_backup_gap_exceeds_rpo::BackupGapExceedsRpo,
     &cg202_backups_removed::BackupsRemoved,
     &cg203_point_in_time_recovery_off::PointInTimeRecoveryOff,
@@ -204,8 +206,8 @@ pub const RULES: &[&dyn Rule] = &[
 /// (the plan may name them in `rules:` and `waivers:`).
 pub const KNOWN_CODES: &[&str] = &[
     "CG001", "CG002", "CG003", "CG004", "CG101", "CG102", "CG103", "CG104", "CG105", "CG106",
-    "CG201", "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401", "CG402",
-    "CG403", "CG404", "CG405", "CG406", "CG407",
+    "CG107", "CG201", "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304", "CG401",
+    "CG402", "CG403", "CG404", "CG405", "CG406", "CG407",
 ];
 
 /// Whether a code names a rule.
