@@ -287,3 +287,13 @@ fn an_ignored_kustomize_root_that_does_not_build_blocks_nothing() {
     assert_eq!(code, 0, "{r}");
     assert!(!has(&r, "CG004", "introduced"), "{r}");
 }
+
+#[test]
+fn a_module_folder_belongs_to_the_services_whose_roots_call_it() {
+    // `modules/db` is called by `envs/prod` (mapped): turning its database
+    // single-zone is the ledger's, not an unmapped file (CG002).
+    let (code, r) = states("states/terraform-module-input");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG102", "introduced"), "{r}");
+    assert!(!has(&r, "CG002", "introduced"), "{r}");
+}

@@ -8,7 +8,7 @@ use crate::facts::{self, ServiceFacts};
 use crate::plan::model::{Matcher, Plan, Service};
 use crate::readers::{self, FileKind, Resource};
 use crate::source::{Change, EntryKind, Side};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Whether a resource matches a service's content selectors.
@@ -343,11 +343,78 @@ fn services_at(
 ) -> BTreeSet<String> {
     let ctx = sides.side(side);
     let found = services_of_file(ctx.plan, sides.index(side), path, read);
-    if found.is_empty() {
-        terraform_neighbours(ctx, cache, sources, path)
-    } else {
-        found
+    if !found.is_empty() {
+        return found;
     }
+    let found = terraform_neighbours(ctx, cache, sources, path);
+    if !found.is_empty() || !path.ends_with(".tf") || ctx.plan.is_ignored(path) {
+        return found;
+    }
+    module_callers(sides, side, path, cache, sources)
+}
+
+/// The services of the roots that call a `.tf` file's folder as a module
+/// (a `module` block with a local `source`, directly or through other
+/// modules): a build input is mapped when anything built from it is mapped
+/// (DESIGN §1.5), so an edit of `modules/db/main.tf` is the services' whose
+/// roots call it, not CG002. Asked only for a `.tf` file nothing else maps;
+/// the side's `.tf` files are scanned once.
+fn module_callers(
+    sides: &Sides,
+    side: Side,
+    path: &str,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+) -> BTreeSet<String> {
+    use readers::terraform_modules::{Source, classify, dir_of, join};
+    let ctx = sides.side(side);
+    if ctx.module_callers.borrow().is_none() {
+        let mut callers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let files = ctx.tree.list_under("");
+        for file in files.iter().filter(|p| p.ends_with(".tf")) {
+            if ctx.plan.is_ignored(file) {
+                continue;
+            }
+            let Some(read) = ctx.raw_file(cache, sources, file) else {
+                continue;
+            };
+            for r in read.resources.iter().filter(|r| r.kind == "module") {
+                let source = r.body.get("source").and_then(|n| n.as_str());
+                if let Some(Source::Local(rel)) = source.map(classify)
+                    && let Some(callee) = join(dir_of(file), rel)
+                {
+                    callers.entry(callee).or_default().push(file.clone());
+                }
+            }
+        }
+        *ctx.module_callers.borrow_mut() = Some(callers);
+    }
+    let mut out = BTreeSet::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut todo = vec![dir_of(path).to_string()];
+    while let Some(dir) = todo.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let callers = ctx
+            .module_callers
+            .borrow()
+            .as_ref()
+            .and_then(|m| m.get(&dir).cloned())
+            .unwrap_or_default();
+        for caller in callers {
+            let read = ctx.file(cache, sources, &caller);
+            let mut found = services_of_file(ctx.plan, sides.index(side), &caller, read.as_deref());
+            if found.is_empty() {
+                found = terraform_neighbours(ctx, cache, sources, &caller);
+            }
+            if found.is_empty() {
+                todo.push(dir_of(&caller).to_string());
+            }
+            out.extend(found);
+        }
+    }
+    out
 }
 
 /// Step 1 for one changed file (DESIGN §1.5 "Affected"): the services it
