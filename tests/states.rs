@@ -297,3 +297,21 @@ fn a_module_folder_belongs_to_the_services_whose_roots_call_it() {
     assert!(has(&r, "CG102", "introduced"), "{r}");
     assert!(!has(&r, "CG002", "introduced"), "{r}");
 }
+
+#[test]
+fn a_binary_the_plan_maps_is_never_read() {
+    // A mirror or partial clone may lack a large binary's blob; the check
+    // never needs it (no reader reads a `.zip`), so it is no "could not
+    // assess" (exit 2).
+    let repo = common::fixture_repo("states/binary-beside-infra");
+    let id = common::git(repo.path(), &["rev-parse", "feature:infra/db/seed.zip"]);
+    let id = id.trim();
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    std::fs::remove_file(&object).expect("the blob is a loose object");
+    let (code, out, err) = common::check(repo.path(), &["--all", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

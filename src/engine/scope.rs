@@ -321,7 +321,12 @@ pub(crate) fn path_files(ctx: &SideCtx, service: &Service) -> BTreeSet<String> {
         if let Matcher::Paths { set, prefixes, .. } = m {
             for prefix in prefixes {
                 for p in ctx.tree.list_under(prefix) {
-                    if set.is_match(&p) && !ctx.plan.is_ignored(&p) {
+                    // Only what a reader reads: a binary beside the manifests
+                    // (a `backup.zip`, absent from a partial clone) is never
+                    // fetched.
+                    let read = readers::is_read(&p.to_ascii_lowercase())
+                        || readers::kustomize::is_kustomization(&p);
+                    if read && set.is_match(&p) && !ctx.plan.is_ignored(&p) {
                         files.insert(p);
                     }
                 }
