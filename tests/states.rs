@@ -315,3 +315,11 @@ fn a_binary_the_plan_maps_is_never_read() {
     let (code, out, err) = common::check(repo.path(), &["--all", "--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn a_tf_edit_that_changes_no_block_touches_no_service() {
+    // A `required_version` bump and realigned `=` build nothing different.
+    let (code, r) = states("states/terraform-version-bump");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["services_affected"], 0, "{r}");
+}

@@ -543,6 +543,13 @@ fn touched(
     let (Some(old), Some(new)) = (&change.old_path, &change.new_path) else {
         return mapped.clone();
     };
+    if old.ends_with(".tf") && new.ends_with(".tf") {
+        return if tf_blocks_changed(old, new, head_read, sides, cache, sources) {
+            mapped.clone()
+        } else {
+            BTreeSet::new()
+        };
+    }
     if !(yaml(old) && yaml(new)) {
         return mapped.clone();
     }
@@ -567,6 +574,33 @@ fn touched(
             t
         }
         _ => mapped.clone(),
+    }
+}
+
+/// Whether a modified `.tf` file changed any of its blocks' values (a
+/// `terraform { required_version }` bump, realigned `=` or a comment
+/// changes none: it builds nothing different, so it touches no service).
+/// Unreadable at either side counts as changed.
+fn tf_blocks_changed(
+    old: &str,
+    new: &str,
+    head_read: Option<&Parsed>,
+    sides: &Sides,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+) -> bool {
+    let base_read = sides.base.file(cache, sources, old);
+    match (base_read.as_deref(), head_read) {
+        (Some(b), Some(h))
+            if b.read.error.is_none()
+                && h.read.error.is_none()
+                && b.read.not_assessed.is_none()
+                && h.read.not_assessed.is_none() =>
+        {
+            let (bm, hm) = super::compare::changed_resources(&b.resources, &h.resources);
+            bm.contains(&true) || hm.contains(&true)
+        }
+        _ => true,
     }
 }
 
