@@ -544,7 +544,7 @@ fn touched(
         return mapped.clone();
     };
     if old.ends_with(".tf") && new.ends_with(".tf") {
-        return if tf_blocks_changed(old, new, head_read, sides, cache, sources) {
+        return if tf_blocks_changed(old, head_read, sides, cache, sources) {
             mapped.clone()
         } else {
             BTreeSet::new()
@@ -583,7 +583,6 @@ fn touched(
 /// Unreadable at either side counts as changed.
 fn tf_blocks_changed(
     old: &str,
-    new: &str,
     head_read: Option<&Parsed>,
     sides: &Sides,
     cache: &mut ParseCache,
