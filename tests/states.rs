@@ -221,6 +221,56 @@ fn one_document_of_a_multi_document_file_touches_its_own_service() {
 }
 
 #[test]
+fn a_workload_moved_out_of_its_service_is_named_by_cg002_and_cg404() {
+    let (_, r) = states("states/moved-out-of-service");
+    let cg002 = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "CG002")
+        .unwrap_or_else(|| panic!("no CG002: {r}"));
+    assert_eq!(cg002["location"]["path"], "deploy/other/api.yaml", "{r}");
+    assert!(
+        cg002["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("belonged to shop")),
+        "{r}"
+    );
+    assert!(has(&r, "CG404", "introduced"), "{r}");
+}
+
+#[test]
+fn a_waiver_from_before_the_change_does_not_cover_a_worse_value() {
+    // Waived at 2 of 3 replicas; the change goes to 1: worsened, not waived.
+    let (code, r) = states("states/waiver-worsened");
+    assert_eq!(code, 1, "{r}");
+    let cg101 = &r["findings"][0];
+    assert_eq!(cg101["rule"], "CG101", "{r}");
+    assert_eq!(cg101["state"], "worsened", "{r}");
+    assert_eq!(cg101["waived"], false, "{r}");
+}
+
+#[test]
+fn under_strict_an_inline_suppression_the_change_adds_does_not_apply() {
+    // The change lowers replicas and suppresses the finding in one go.
+    let repo = common::fixture_repo("CG406/with-reason");
+    let (code, out, err) = common::check(repo.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = common::check(repo.path(), &["--strict", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r: Value = serde_json::from_str(&out).expect("JSON report");
+    assert!(has(&r, "CG407", "introduced"), "{r}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "CG101" && f["waived"] == false),
+        "{r}"
+    );
+}
+
+#[test]
 fn a_disabled_module_instance_is_not_judged() {
     // `create = false` makes `count = local.create && … ? 1 : 0` zero, even
     // when the rest of the condition is unknown (terraform-aws-rds's
