@@ -351,3 +351,39 @@ fn an_ignored_kustomize_root_that_does_not_build_blocks_nothing() {
     assert_eq!(code, 0, "{r}");
     assert!(!has(&r, "CG004", "introduced"), "{r}");
 }
+
+#[test]
+fn a_module_folder_belongs_to_the_services_whose_roots_call_it() {
+    // `modules/db` is called by `envs/prod` (mapped): turning its database
+    // single-zone is the ledger's, not an unmapped file (CG002).
+    let (code, r) = states("states/terraform-module-input");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG102", "introduced"), "{r}");
+    assert!(!has(&r, "CG002", "introduced"), "{r}");
+}
+
+#[test]
+fn a_binary_the_plan_maps_is_never_read() {
+    // A mirror or partial clone may lack a large binary's blob; the check
+    // never needs it (no reader reads a `.zip`), so it is no "could not
+    // assess" (exit 2).
+    let repo = common::fixture_repo("states/binary-beside-infra");
+    let id = common::git(repo.path(), &["rev-parse", "feature:infra/db/seed.zip"]);
+    let id = id.trim();
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..]);
+    std::fs::remove_file(&object).expect("the blob is a loose object");
+    let (code, out, err) = common::check(repo.path(), &["--all", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_tf_edit_that_changes_no_block_touches_no_service() {
+    // A `required_version` bump and realigned `=` build nothing different.
+    let (code, r) = states("states/terraform-version-bump");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["services_affected"], 0, "{r}");
+}

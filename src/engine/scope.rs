@@ -8,7 +8,7 @@ use crate::facts::{self, ServiceFacts};
 use crate::plan::model::{Matcher, Plan, Service};
 use crate::readers::{self, FileKind, Resource};
 use crate::source::{Change, EntryKind, Side};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Whether a resource matches a service's content selectors.
@@ -321,7 +321,12 @@ pub(crate) fn path_files(ctx: &SideCtx, service: &Service) -> BTreeSet<String> {
         if let Matcher::Paths { set, prefixes, .. } = m {
             for prefix in prefixes {
                 for p in ctx.tree.list_under(prefix) {
-                    if set.is_match(&p) && !ctx.plan.is_ignored(&p) {
+                    // Only what a reader reads: a binary beside the manifests
+                    // (a `backup.zip`, absent from a partial clone) is never
+                    // fetched.
+                    let read = readers::is_read(&p.to_ascii_lowercase())
+                        || readers::kustomize::is_kustomization(&p);
+                    if read && set.is_match(&p) && !ctx.plan.is_ignored(&p) {
                         files.insert(p);
                     }
                 }
@@ -343,11 +348,78 @@ fn services_at(
 ) -> BTreeSet<String> {
     let ctx = sides.side(side);
     let found = services_of_file(ctx.plan, sides.index(side), path, read);
-    if found.is_empty() {
-        terraform_neighbours(ctx, cache, sources, path)
-    } else {
-        found
+    if !found.is_empty() {
+        return found;
     }
+    let found = terraform_neighbours(ctx, cache, sources, path);
+    if !found.is_empty() || !path.ends_with(".tf") || ctx.plan.is_ignored(path) {
+        return found;
+    }
+    module_callers(sides, side, path, cache, sources)
+}
+
+/// The services of the roots that call a `.tf` file's folder as a module
+/// (a `module` block with a local `source`, directly or through other
+/// modules): a build input is mapped when anything built from it is mapped
+/// (DESIGN §1.5), so an edit of `modules/db/main.tf` is the services' whose
+/// roots call it, not CG002. Asked only for a `.tf` file nothing else maps;
+/// the side's `.tf` files are scanned once.
+fn module_callers(
+    sides: &Sides,
+    side: Side,
+    path: &str,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+) -> BTreeSet<String> {
+    use readers::terraform_modules::{Source, classify, dir_of, join};
+    let ctx = sides.side(side);
+    if ctx.module_callers.borrow().is_none() {
+        let mut callers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let files = ctx.tree.list_under("");
+        for file in files.iter().filter(|p| p.ends_with(".tf")) {
+            if ctx.plan.is_ignored(file) {
+                continue;
+            }
+            let Some(read) = ctx.raw_file(cache, sources, file) else {
+                continue;
+            };
+            for r in read.resources.iter().filter(|r| r.kind == "module") {
+                let source = r.body.get("source").and_then(|n| n.as_str());
+                if let Some(Source::Local(rel)) = source.map(classify)
+                    && let Some(callee) = join(dir_of(file), rel)
+                {
+                    callers.entry(callee).or_default().push(file.clone());
+                }
+            }
+        }
+        *ctx.module_callers.borrow_mut() = Some(callers);
+    }
+    let mut out = BTreeSet::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut todo = vec![dir_of(path).to_string()];
+    while let Some(dir) = todo.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let callers = ctx
+            .module_callers
+            .borrow()
+            .as_ref()
+            .and_then(|m| m.get(&dir).cloned())
+            .unwrap_or_default();
+        for caller in callers {
+            let read = ctx.file(cache, sources, &caller);
+            let mut found = services_of_file(ctx.plan, sides.index(side), &caller, read.as_deref());
+            if found.is_empty() {
+                found = terraform_neighbours(ctx, cache, sources, &caller);
+            }
+            if found.is_empty() {
+                todo.push(dir_of(&caller).to_string());
+            }
+            out.extend(found);
+        }
+    }
+    out
 }
 
 /// Step 1 for one changed file (DESIGN §1.5 "Affected"): the services it
@@ -472,6 +544,13 @@ fn touched(
     let (Some(old), Some(new)) = (&change.old_path, &change.new_path) else {
         return mapped.clone();
     };
+    if old.ends_with(".tf") && new.ends_with(".tf") {
+        return if tf_blocks_changed(old, head_read, sides, cache, sources) {
+            mapped.clone()
+        } else {
+            BTreeSet::new()
+        };
+    }
     if !(yaml(old) && yaml(new)) {
         return mapped.clone();
     }
@@ -496,6 +575,32 @@ fn touched(
             t
         }
         _ => mapped.clone(),
+    }
+}
+
+/// Whether a modified `.tf` file changed any of its blocks' values (a
+/// `terraform { required_version }` bump, realigned `=` or a comment
+/// changes none: it builds nothing different, so it touches no service).
+/// Unreadable at either side counts as changed.
+fn tf_blocks_changed(
+    old: &str,
+    head_read: Option<&Parsed>,
+    sides: &Sides,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+) -> bool {
+    let base_read = sides.base.file(cache, sources, old);
+    match (base_read.as_deref(), head_read) {
+        (Some(b), Some(h))
+            if b.read.error.is_none()
+                && h.read.error.is_none()
+                && b.read.not_assessed.is_none()
+                && h.read.not_assessed.is_none() =>
+        {
+            let (bm, hm) = super::compare::changed_resources(&b.resources, &h.resources);
+            bm.contains(&true) || hm.contains(&true)
+        }
+        _ => true,
     }
 }
 

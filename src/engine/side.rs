@@ -25,6 +25,10 @@ pub(crate) struct SideCtx<'a> {
     pub(crate) kustomize: std::cell::RefCell<readers::kustomize::SideBuilds>,
     /// The paths the change touches at this side.
     pub(crate) changed: Vec<String>,
+    /// Terraform module folder → the `.tf` files whose `module` blocks call
+    /// it with a local `source`; built on first use (one scan of the side).
+    pub(crate) module_callers:
+        std::cell::RefCell<Option<std::collections::BTreeMap<String, Vec<String>>>>,
 }
 
 impl<'a> SideCtx<'a> {
@@ -37,6 +41,7 @@ impl<'a> SideCtx<'a> {
             kustomize: std::cell::RefCell::new(readers::kustomize::SideBuilds::new(&plan.builds)),
             notes: Vec::new(),
             changed: Vec::new(),
+            module_callers: Default::default(),
         }
     }
 

@@ -1123,9 +1123,8 @@ module "payments" {
         }
     }
 
-    #[test]
-    fn conditionals_on_known_booleans_resolve() {
-        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nlocals {\n  size = 3\n}\nresource \"aws_db_instance\" \"a\" {\n  count    = var.create ? 1 : 0\n  multi_az = var.create && !var.ha ? false : true\n  x        = var.ha || var.create ? local.size : 0\n  y        = var.create ? \"a:b\" : \"c\"\n  z        = var.env == \"prod\" ? 1 : 0\n}\n";
+    /// The body of `db/main.tf`'s `aws_db_instance`, its references resolved.
+    fn resolved_db(tf: &str) -> Node {
         let mut read = FileRead::default();
         read_into(&mut read, &Arc::from("db/main.tf"), tf, false);
         let mut resources: Vec<Arc<Resource>> = read
@@ -1141,7 +1140,13 @@ module "payments" {
             |_| files.iter().map(|(p, _)| p.clone()).collect(),
             |p| files.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()),
         );
-        let b = &resources[0].body;
+        resources[0].body.clone()
+    }
+
+    #[test]
+    fn conditionals_on_known_booleans_resolve() {
+        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nlocals {\n  size = 3\n}\nresource \"aws_db_instance\" \"a\" {\n  count    = var.create ? 1 : 0\n  multi_az = var.create && !var.ha ? false : true\n  x        = var.ha || var.create ? local.size : 0\n  y        = var.create ? \"a:b\" : \"c\"\n  z        = var.env == \"prod\" ? 1 : 0\n}\n";
+        let b = &resolved_db(tf);
         assert_eq!(b.get("count").map(|n| &n.value), Some(&Value::Int(1)));
         assert_eq!(
             b.get("multi_az").map(|n| &n.value),
@@ -1163,22 +1168,7 @@ module "payments" {
         // terraform-aws-rds: `module "db_disabled" { create_db_instance = false }`
         // makes `count = var.create && false == local.is_mssql ? 1 : 0` zero.
         let tf = "variable \"create\" {\n  default = false\n}\nvariable \"blue_green\" {\n  default = null\n}\nvariable \"retention\" {\n  default = 7\n}\nvariable \"on\" {\n  default = true\n}\nlocals {\n  enabled = var.create && var.on\n  is_mssql = element(split(\"-\", var.engine), 0) == \"sqlserver\"\n}\nresource \"aws_db_instance\" \"a\" {\n  count  = local.enabled && false == local.is_mssql ? 1 : 0\n  other  = var.on && local.is_mssql ? 1 : 0\n  either = var.on || local.is_mssql ? 1 : 0\n  backup_retention_period = var.blue_green != null ? coalesce(var.retention, 1) : var.retention\n  nested = var.on ? var.create ? 1 : 2 : 3\n  ne = !var.create && var.retention != 0\n}\n";
-        let mut read = FileRead::default();
-        read_into(&mut read, &Arc::from("db/main.tf"), tf, false);
-        let mut resources: Vec<Arc<Resource>> = read
-            .resources
-            .iter()
-            .filter(|r| r.kind == "aws_db_instance")
-            .cloned()
-            .map(Arc::new)
-            .collect();
-        let files = [("db/main.tf".to_string(), Arc::new(read))];
-        resolve_references(
-            &mut resources,
-            |_| files.iter().map(|(p, _)| p.clone()).collect(),
-            |p| files.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()),
-        );
-        let b = &resources[0].body;
+        let b = &resolved_db(tf);
         let value = |k: &str| b.get(k).map(|n| n.value.clone());
         assert_eq!(value("count"), Some(Value::Int(0)));
         assert!(matches!(value("other"), Some(Value::Unknown(_))));

@@ -63,6 +63,17 @@ impl Rule for BackupsRemoved {
         }
         let rpo_text = duration_text(rpo.value);
         for b in &base.facts.backups {
+            // A retention the change made unknown (an expression only
+            // Terraform evaluates) is not backups removed: the reader's note
+            // says it cannot be told.
+            let unknown_now = b.kind == BackupKind::Automated
+                && head.facts.stores.iter().any(|s| {
+                    (b.address == s.address || b.address.starts_with(&format!("{} ", s.address)))
+                        && matches!(s.backup_retention_days, Fact::Unknown { .. })
+                });
+            if unknown_now {
+                continue;
+            }
             // Automated backups turned off: the store is still there with retention 0.
             let retention_zero = (b.kind == BackupKind::Automated)
                 .then(|| {
@@ -205,5 +216,18 @@ mod tests {
             "{}",
             v[0].message
         );
+        // terraform-aws-rds af8c0ec72: `length(var.x) > 0 ? … : var.retention`
+        // is unknown, not backups removed.
+        let head = ServiceFacts {
+            stores: vec![DataStore {
+                backup_retention_days: Fact::Unknown {
+                    reason: "an expression".into(),
+                    loc: loc(Side::Head, "terraform/main.tf", 5),
+                },
+                ..store(0, Side::Head)
+            }],
+            ..ServiceFacts::default()
+        };
+        assert!(check_change(&BackupsRemoved, &p, "ledger", &base, &head).is_empty());
     }
 }
