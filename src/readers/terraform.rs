@@ -210,7 +210,13 @@ pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, 
     Ok(out)
 }
 
-fn resource(path: &Arc<str>, kind: &str, name: &str, address: String, body: Node) -> Resource {
+pub(super) fn resource(
+    path: &Arc<str>,
+    kind: &str,
+    name: &str,
+    address: String,
+    body: Node,
+) -> Resource {
     Resource {
         file_kind: FileKind::Terraform,
         kind: kind.to_string(),
@@ -438,7 +444,7 @@ impl Scope {
     ) -> Scope {
         let only_tf: Vec<(String, Arc<FileRead>)> = reads
             .iter()
-            .filter(|(p, _)| p.ends_with(".tf"))
+            .filter(|(p, _)| is_terraform_path(p))
             .cloned()
             .collect();
         let mut scope = Scope::build(&only_tf);
@@ -519,6 +525,13 @@ impl Scope {
         if expr.contains('?') {
             return self.conditional(expr);
         }
+        // `local.create = var.create && var.enabled`
+        if expr.contains("&&") || expr.contains("||") || expr.trim_start().starts_with('!') {
+            if expr.contains(['"', '(', '[', '{', '=', '<', '>']) {
+                return None;
+            }
+            return self.condition(expr).map(Value::Bool);
+        }
         let parts: Vec<&str> = expr.split('.').collect();
         if !parts.iter().all(|p| {
             !p.is_empty()
@@ -554,16 +567,49 @@ impl Scope {
     /// resolve to booleans, A and B literals or references. Anything else
     /// (comparisons, functions, nested conditionals, quotes) stays unknown.
     fn conditional(&self, expr: &str) -> Option<Value> {
-        if expr.contains(['"', '(', '[', '{', '=', '<', '>']) {
-            return None;
-        }
         let (cond, rest) = expr.split_once('?')?;
-        let (then, otherwise) = rest.split_once(':')?;
-        if otherwise.contains(['?', ':']) {
+        if cond.contains(['"', '(', '[', '{', '<', '>']) {
             return None;
         }
+        let (then, otherwise) = rest.split_once(':')?;
+        if then.contains(['"', '?']) || otherwise.contains(['?', ':']) {
+            return None;
+        }
+        let holds = self.condition(cond)?;
+        // Only the branch taken must be plain: the other may call functions.
+        let pick = if holds { then } else { otherwise }.trim();
+        if pick.contains(['"', '(', '[', '{', '=', '<', '>']) {
+            return None;
+        }
+        match pick {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            "null" => Some(Value::Null),
+            _ => match pick.parse::<i64>() {
+                Ok(i) => Some(Value::Int(i)),
+                Err(_) => self.lookup(pick),
+            },
+        }
+    }
+
+    /// References (`!`-negated, joined by `&&` or `||`, not mixed) that
+    /// resolve to booleans.
+    fn condition(&self, cond: &str) -> Option<bool> {
         let truth = |term: &str| -> Option<bool> {
             let term = term.trim();
+            // `var.x != null`, `var.x == null`
+            for (op, when_null) in [("!=", false), ("==", true)] {
+                if let Some((reference, other)) = term.split_once(op) {
+                    if other.trim() != "null" {
+                        return None;
+                    }
+                    let is_null = matches!(self.lookup(reference.trim())?, Value::Null);
+                    return Some(is_null == when_null);
+                }
+            }
+            if term.contains('=') {
+                return None;
+            }
             let (negated, reference) = match term.strip_prefix('!') {
                 Some(r) => (true, r.trim()),
                 None => (false, term),
@@ -589,16 +635,7 @@ impl Scope {
                 .any(|b| *b),
             (false, false) => truth(cond)?,
         };
-        let pick = if holds { then } else { otherwise }.trim();
-        match pick {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            "null" => Some(Value::Null),
-            _ => match pick.parse::<i64>() {
-                Ok(i) => Some(Value::Int(i)),
-                Err(_) => self.lookup(pick),
-            },
-        }
+        Some(holds)
     }
 
     /// Replaces what can be resolved in a tree, adding at most `budget` nodes;
@@ -762,7 +799,7 @@ pub fn resolve_references(
             .into_iter()
             .filter(|p| {
                 let rest = p.strip_prefix(&prefix).unwrap_or(p);
-                !rest.contains('/') && (rest.ends_with(".tf") || rest.ends_with(".tfvars"))
+                !rest.contains('/') && (is_terraform_path(rest) || rest.ends_with(".tfvars"))
             })
             .filter_map(|p| read(&p).map(|r| (p, r)))
             .collect();
@@ -783,11 +820,18 @@ pub fn resolve_references(
     }
 }
 
-/// The other `.tf` files of a `.tf`/`.tfvars` file's directory (its
-/// module), through `list_dir` (any depth); empty for other files.
+/// A Terraform configuration file: `.tf`, or `.tf.json` (JSON syntax).
+pub fn is_terraform_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".tf") || lower.ends_with(".tf.json")
+}
+
+/// The other `.tf` and `.tf.json` files of a Terraform or `.tfvars` file's
+/// directory (its module), through `list_dir` (any depth); empty for other
+/// files.
 pub fn module_siblings(path: &str, list_dir: impl Fn(&str) -> Vec<String>) -> Vec<String> {
     let lower = path.to_ascii_lowercase();
-    if !(lower.ends_with(".tf") || lower.ends_with(".tfvars")) {
+    if !(is_terraform_path(&lower) || lower.ends_with(".tfvars")) {
         return Vec::new();
     }
     let prefix = path
@@ -797,7 +841,7 @@ pub fn module_siblings(path: &str, list_dir: impl Fn(&str) -> Vec<String>) -> Ve
         .into_iter()
         .filter(|p| {
             let rest = p.strip_prefix(&prefix).unwrap_or(p);
-            p != path && !rest.contains('/') && rest.to_ascii_lowercase().ends_with(".tf")
+            p != path && !rest.contains('/') && is_terraform_path(rest)
         })
         .collect()
 }
@@ -998,7 +1042,7 @@ module "payments" {
 
     #[test]
     fn conditionals_on_known_booleans_resolve() {
-        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nlocals {\n  size = 3\n}\nresource \"aws_db_instance\" \"a\" {\n  count    = var.create ? 1 : 0\n  multi_az = var.create && !var.ha ? false : true\n  x        = var.ha || var.create ? local.size : 0\n  y        = var.create ? \"a:b\" : \"c\"\n  z        = var.env == \"prod\" ? 1 : 0\n}\n";
+        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nlocals {\n  size = 3\n}\nresource \"aws_db_instance\" \"a\" {\n  count    = var.create ? 1 : 0\n  multi_az = var.create && !var.ha ? false : true\n  x        = var.ha || var.create ? local.size : 0\n  y        = var.create ? \"a:b\" : \"c\"\n  z        = var.env == \"prod\" ? 1 : 0\n  r        = var.bg != null ? coalesce(var.days, 1) : var.days\n  e        = local.on\n}\nvariable \"bg\" {\n  default = null\n}\nvariable \"days\" {\n  default = 0\n}\nlocals {\n  on = var.create && !var.ha\n}\n";
         let mut read = FileRead::default();
         read_into(&mut read, &Arc::from("db/main.tf"), tf, false);
         let mut resources: Vec<Arc<Resource>> = read
@@ -1029,6 +1073,10 @@ module "payments" {
             matches!(b.get("z").map(|n| &n.value), Some(Value::Unknown(_))),
             "comparisons stay unknown"
         );
+        // A null test picks the plain branch (terraform-aws-rds's retention);
+        // a local that joins booleans resolves.
+        assert_eq!(b.get("r").map(|n| &n.value), Some(&Value::Int(0)));
+        assert_eq!(b.get("e").map(|n| &n.value), Some(&Value::Bool(true)));
     }
 
     #[test]
