@@ -338,9 +338,14 @@ impl<'a> Index<'a> {
         };
         for (at, r) in tf.iter().copied().enumerate() {
             if r.kind.ends_with("_cluster_instance") {
+                // Inside a module instance, a reference is to the same instance.
+                let prefix = r
+                    .address
+                    .rfind(&format!("{}.", r.kind))
+                    .map_or("", |at| &r.address[..at]);
                 let key = match r.field("cluster_identifier").map(|c| &c.value) {
                     Some(Value::Unknown(expr)) => {
-                        referenced_address(expr).map(|a| format!("addr:{a}"))
+                        referenced_address(expr).map(|a| format!("addr:{prefix}{a}"))
                     }
                     Some(Value::Str(id)) => Some(format!("id:{id}")),
                     _ => None,
