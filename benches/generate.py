@@ -223,8 +223,10 @@ def pick(count, total, salt):
     return sorted({int(k * step + salt) % total for k in range(count)})
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def new_repo(doc):
+    """The command line's folder made an empty repository: (folder, git
+    environment, fast-import stream)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", help="where to create the repository (must not exist)")
     args = ap.parse_args()
     if os.path.exists(args.dir):
@@ -232,7 +234,11 @@ def main():
     os.makedirs(args.dir)
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
     subprocess.run(["git", "init", "-q", "-b", "main", args.dir], check=True, env=env)
-    fi = FastImport(args.dir)
+    return args, env, FastImport(args.dir)
+
+
+def main():
+    args, env, fi = new_repo(__doc__)
     files = [("continuity.yaml", plan())]
     for i in range(SERVICES):
         files.extend(service_files(i))

@@ -1042,4 +1042,21 @@ mod tests {
             f.notes
         );
     }
+
+    #[test]
+    fn instances_in_a_module_instance_find_their_cluster() {
+        let mut fr = FileRead::default();
+        let text = "resource \"aws_rds_cluster\" \"this\" {}\nresource \"aws_rds_cluster_instance\" \"a\" {\n  cluster_identifier = aws_rds_cluster.this.id\n  availability_zone = \"eu-west-1a\"\n}\nresource \"aws_rds_cluster_instance\" \"b\" {\n  cluster_identifier = aws_rds_cluster.this.id\n  availability_zone = \"eu-west-1b\"\n}\n";
+        crate::readers::terraform::read_into(&mut fr, &Arc::from("main.tf"), text, false);
+        let rs: Vec<Arc<Resource>> = fr
+            .resources
+            .into_iter()
+            .map(|mut r| {
+                r.address = format!("module.aurora.{}", r.address);
+                Arc::new(r)
+            })
+            .collect();
+        let f = crate::facts::derive(crate::source::Side::Head, rs);
+        assert_eq!(f.stores[0].multi_az.known(), Some(&true));
+    }
 }

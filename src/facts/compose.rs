@@ -39,7 +39,12 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 (None, None) => continue,
             };
             set_anywhere = true;
-            match node.as_i64() {
+            // `replicas: null`, `~` or nothing is the default: one task.
+            let floor = match node.value {
+                Value::Null => Some(1),
+                _ => node.as_i64(),
+            };
+            match floor {
                 Some(floor) => facts.workloads.push(Workload {
                     address: address.to_string(),
                     display: display.clone(),
@@ -144,6 +149,19 @@ mod tests {
             })
             .map(Arc::new)
             .collect()
+    }
+
+    #[test]
+    fn null_replicas_are_the_default_of_one() {
+        for replicas in ["null", "~", ""] {
+            let text = format!(
+                "services:\n  api:\n    image: api\n    deploy:\n      replicas: {replicas}\n"
+            );
+            let f = crate::facts::derive(Side::Head, resources(&[("compose.yaml", &text)]));
+            assert_eq!(f.workloads.len(), 1, "{replicas}: {:?}", f.notes);
+            assert_eq!(f.workloads[0].floor, 1, "{replicas}");
+            assert_eq!(line_col(&text, f.workloads[0].floor_loc.span.start).0, 5);
+        }
     }
 
     #[test]

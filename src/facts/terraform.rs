@@ -224,6 +224,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
     let repeated = unknown_repetition(side, &tf);
     let mut schedules: BTreeMap<String, (String, Vec<ScheduledAction>)> = BTreeMap::new();
     let services = EcsServices::of(&tf);
+    let index = Index::of(&tf);
     let mut owners = Vec::new();
     for r in &tf {
         let mut rd = Reader {
@@ -238,13 +239,13 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 facts.stores.push(store);
             }
             "aws_rds_cluster" => {
-                let store = rds_cluster(&mut rd, &tf);
+                let store = rds_cluster(&mut rd, &index);
                 automated_backup(&rd, &store, &mut facts.backups);
                 facts.stores.push(store);
             }
             "aws_docdb_cluster" | "aws_neptune_cluster" => {
                 let instances = format!("{}_instance", r.kind);
-                let store = document_cluster(&mut rd, &tf, &instances);
+                let store = document_cluster(&mut rd, &index, &instances);
                 automated_backup(&rd, &store, &mut facts.backups);
                 facts.stores.push(store);
             }
@@ -255,7 +256,7 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             "aws_efs_backup_policy" => efs_backup_policy(&mut rd, &mut facts.backups),
             "aws_appautoscaling_target" => owners.extend(scalable_target(&mut rd, &services)),
             "aws_autoscaling_schedule" => {
-                if let Some((target, display, action)) = autoscaling_schedule(&mut rd, &tf) {
+                if let Some((target, display, action)) = autoscaling_schedule(&mut rd, &index) {
                     schedules
                         .entry(target)
                         .or_insert_with(|| (display, Vec::new()))
@@ -313,6 +314,66 @@ fn unknown_repetition<'a>(
         }
     }
     out
+}
+
+/// Who names whom among the resources, built once so that reading them
+/// stays linear in their number.
+struct Index<'a> {
+    /// Cluster instances by their kind and the cluster they name (`addr:`
+    /// a reference to its address, `id:` its `cluster_identifier`), with
+    /// their place among the resources.
+    members: HashMap<(&'a str, String), Vec<(usize, &'a Resource)>>,
+    /// Autoscaling groups by `name` (the first of a name).
+    groups_by_name: HashMap<&'a str, &'a Resource>,
+}
+
+impl<'a> Index<'a> {
+    fn of(tf: &[&'a Resource]) -> Self {
+        let mut index = Index {
+            members: HashMap::new(),
+            groups_by_name: HashMap::new(),
+        };
+        for (at, r) in tf.iter().copied().enumerate() {
+            if r.kind.ends_with("_cluster_instance") {
+                // Inside a module instance, a reference is to the same instance.
+                let prefix = r
+                    .address
+                    .rfind(&format!("{}.", r.kind))
+                    .map_or("", |at| &r.address[..at]);
+                let key = match r.field("cluster_identifier").map(|c| &c.value) {
+                    Some(Value::Unknown(expr)) => {
+                        referenced_address(expr).map(|a| format!("addr:{prefix}{a}"))
+                    }
+                    Some(Value::Str(id)) => Some(format!("id:{id}")),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    index
+                        .members
+                        .entry((r.kind.as_str(), key))
+                        .or_default()
+                        .push((at, r));
+                }
+            } else if r.kind == "aws_autoscaling_group"
+                && let Some(name) = r.field("name").and_then(Node::as_str)
+            {
+                index.groups_by_name.entry(name).or_insert(r);
+            }
+        }
+        index
+    }
+
+    /// The instances of a kind that name a cluster, in their order.
+    fn members_of(&self, kind: &str, address: &str, id: Option<&str>) -> Vec<&'a Resource> {
+        let get = |key: String| self.members.get(&(kind, key)).into_iter().flatten();
+        let mut found: Vec<(usize, &'a Resource)> = get(format!("addr:{address}"))
+            .chain(id.into_iter().flat_map(|id| get(format!("id:{id}"))))
+            .copied()
+            .collect();
+        found.sort_by_key(|(at, _)| *at);
+        found.dedup_by_key(|(at, _)| *at);
+        found.into_iter().map(|(_, r)| r).collect()
+    }
 }
 
 /// The ECS services among the resources, by address and by `name`.
@@ -448,7 +509,7 @@ fn synchronous_standby(multi_az: &Fact<bool>) -> Fact<bool> {
     }
 }
 
-fn rds_cluster(rd: &mut Reader, all: &[&Resource]) -> DataStore {
+fn rds_cluster(rd: &mut Reader, index: &Index) -> DataStore {
     let mut s = rd.store(StoreKind::Relational);
     s.backup_retention_days = provider_default_retention(rd);
     s.point_in_time_recovery = retention_enables_pitr(&s.backup_retention_days);
@@ -456,7 +517,7 @@ fn rds_cluster(rd: &mut Reader, all: &[&Resource]) -> DataStore {
     s.maintenance_window = rd.window("preferred_maintenance_window");
     s.deletion_protection = rd.bool("deletion_protection");
     s.storage_bytes = rd.bytes("allocated_storage", GIB);
-    s.multi_az = cluster_zones(rd, all);
+    s.multi_az = instance_zones(rd, index, "aws_rds_cluster_instance");
     s.automatic_failover = s.multi_az.clone();
     s.synchronous_replication = match rd.replica_of("replication_source_identifier") {
         Some(f) => f,
@@ -468,7 +529,7 @@ fn rds_cluster(rd: &mut Reader, all: &[&Resource]) -> DataStore {
 /// A DocumentDB or Neptune cluster: like Aurora, its zones are its
 /// instances'; its automated backups cannot be turned off (retention 1 day
 /// when not written, continuous like RDS).
-fn document_cluster(rd: &mut Reader, all: &[&Resource], instance_kind: &str) -> DataStore {
+fn document_cluster(rd: &mut Reader, index: &Index, instance_kind: &str) -> DataStore {
     let mut s = rd.store(StoreKind::Relational);
     s.backup_retention_days = match rd.int("backup_retention_period") {
         Fact::Absent => Fact::Known {
@@ -481,38 +542,16 @@ fn document_cluster(rd: &mut Reader, all: &[&Resource], instance_kind: &str) -> 
     s.backup_window = rd.window("preferred_backup_window");
     s.maintenance_window = rd.window("preferred_maintenance_window");
     s.deletion_protection = rd.bool("deletion_protection");
-    s.multi_az = instance_zones(rd, all, instance_kind);
+    s.multi_az = instance_zones(rd, index, instance_kind);
     s.automatic_failover = s.multi_az.clone();
     s
 }
 
-/// Whether a cluster's instances (`aws_rds_cluster_instance` naming it) sit
-/// in two zones or more.
-fn cluster_zones(rd: &mut Reader, all: &[&Resource]) -> Fact<bool> {
-    instance_zones(rd, all, "aws_rds_cluster_instance")
-}
-
 /// Whether a cluster's instances of a kind sit in two zones or more.
-fn instance_zones(rd: &mut Reader, all: &[&Resource], instance_kind: &str) -> Fact<bool> {
+fn instance_zones(rd: &mut Reader, index: &Index, instance_kind: &str) -> Fact<bool> {
     let cluster = rd.r;
-    let own_id = cluster
-        .field("cluster_identifier")
-        .and_then(Node::as_str)
-        .map(str::to_string);
-    let instances: Vec<&&Resource> = all
-        .iter()
-        .filter(|i| i.kind == instance_kind)
-        .filter(|i| {
-            i.field("cluster_identifier")
-                .is_some_and(|c| match &c.value {
-                    Value::Unknown(expr) => {
-                        referenced_address(expr).as_deref() == Some(cluster.address.as_str())
-                    }
-                    Value::Str(id) => own_id.as_deref() == Some(id.as_str()),
-                    _ => false,
-                })
-        })
-        .collect();
+    let own_id = cluster.field("cluster_identifier").and_then(Node::as_str);
+    let instances = index.members_of(instance_kind, &cluster.address, own_id);
     let Some(last) = instances.last() else {
         return Fact::Absent;
     };
@@ -852,7 +891,7 @@ fn schedule_text(n: &Node) -> String {
 /// One `aws_autoscaling_schedule`: its group's address and display, and the action.
 fn autoscaling_schedule(
     rd: &mut Reader,
-    all: &[&Resource],
+    index: &Index,
 ) -> Option<(String, String, ScheduledAction)> {
     let r = rd.r;
     let skip = |rd: &mut Reader, why: String| {
@@ -872,16 +911,10 @@ fn autoscaling_schedule(
             None => return skip(rd, format!("group `{expr}` is not known")),
         },
         // A name: the group of the same name, if the service has it.
-        Some(Value::Str(name)) => all
-            .iter()
-            .find(|g| {
-                g.kind == "aws_autoscaling_group"
-                    && g.field("name").and_then(Node::as_str) == Some(name.as_str())
-            })
-            .map_or_else(
-                || (name.clone(), format!("autoscaling group {name}")),
-                |g| (g.address.clone(), display(g)),
-            ),
+        Some(Value::Str(name)) => index.groups_by_name.get(name.as_str()).map_or_else(
+            || (name.clone(), format!("autoscaling group {name}")),
+            |g| (g.address.clone(), display(g)),
+        ),
         _ => return skip(rd, "no autoscaling_group_name".into()),
     };
     let Some(recurrence) = r.field("recurrence") else {

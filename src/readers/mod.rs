@@ -8,6 +8,7 @@ pub mod helm;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod terraform;
+pub mod terraform_json;
 pub mod terraform_modules;
 pub mod terraform_plan;
 pub mod yaml;
@@ -179,10 +180,10 @@ pub fn read_file(path: &Arc<str>, bytes: &[u8]) -> FileRead {
     }
     if lower.ends_with(".tf.json") {
         read.infrastructure = true;
-        read.notes
-            .push(format!("{path}: Terraform JSON syntax, not read"));
-        read.not_assessed =
-            Some("it is Terraform JSON syntax (`.tf.json`), which is not read".into());
+        match terraform_json::read(path, text) {
+            Ok(resources) => read.resources = resources,
+            Err(e) => read.error = Some(e),
+        }
         return read;
     }
     if is_json {
@@ -280,7 +281,7 @@ fn read_cloudformation_only(path: &Arc<str>, text: &str, read: &mut FileRead) {
 }
 
 /// The byte offset of a 1-based line and column (serde_json's, in bytes).
-fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text
         .split_inclusive('\n')
         .take(line.saturating_sub(1))

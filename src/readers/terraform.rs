@@ -239,7 +239,13 @@ pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, 
     Ok(out)
 }
 
-fn resource(path: &Arc<str>, kind: &str, name: &str, address: String, body: Node) -> Resource {
+pub(super) fn resource(
+    path: &Arc<str>,
+    kind: &str,
+    name: &str,
+    address: String,
+    body: Node,
+) -> Resource {
     Resource {
         file_kind: FileKind::Terraform,
         kind: kind.to_string(),
@@ -500,7 +506,7 @@ impl Scope {
     ) -> Scope {
         let only_tf: Vec<(String, Arc<FileRead>)> = reads
             .iter()
-            .filter(|(p, _)| p.ends_with(".tf"))
+            .filter(|(p, _)| is_terraform_path(p))
             .cloned()
             .collect();
         let mut scope = Scope::build(&only_tf);
@@ -889,7 +895,7 @@ pub fn resolve_references(
             .into_iter()
             .filter(|p| {
                 let rest = p.strip_prefix(&prefix).unwrap_or(p);
-                !rest.contains('/') && (rest.ends_with(".tf") || rest.ends_with(".tfvars"))
+                !rest.contains('/') && (is_terraform_path(rest) || rest.ends_with(".tfvars"))
             })
             .filter_map(|p| read(&p).map(|r| (p, r)))
             .collect();
@@ -910,11 +916,18 @@ pub fn resolve_references(
     }
 }
 
-/// The other `.tf` files of a `.tf`/`.tfvars` file's directory (its
-/// module), through `list_dir` (any depth); empty for other files.
+/// A Terraform configuration file: `.tf`, or `.tf.json` (JSON syntax).
+pub fn is_terraform_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".tf") || lower.ends_with(".tf.json")
+}
+
+/// The other `.tf` and `.tf.json` files of a Terraform or `.tfvars` file's
+/// directory (its module), through `list_dir` (any depth); empty for other
+/// files.
 pub fn module_siblings(path: &str, list_dir: impl Fn(&str) -> Vec<String>) -> Vec<String> {
     let lower = path.to_ascii_lowercase();
-    if !(lower.ends_with(".tf") || lower.ends_with(".tfvars")) {
+    if !(is_terraform_path(&lower) || lower.ends_with(".tfvars")) {
         return Vec::new();
     }
     let prefix = path
@@ -924,7 +937,7 @@ pub fn module_siblings(path: &str, list_dir: impl Fn(&str) -> Vec<String>) -> Ve
         .into_iter()
         .filter(|p| {
             let rest = p.strip_prefix(&prefix).unwrap_or(p);
-            p != path && !rest.contains('/') && rest.to_ascii_lowercase().ends_with(".tf")
+            p != path && !rest.contains('/') && is_terraform_path(rest)
         })
         .collect()
 }
@@ -1141,6 +1154,16 @@ module "payments" {
             |p| files.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()),
         );
         resources[0].body.clone()
+    }
+
+    #[test]
+    fn null_tests_and_boolean_locals_resolve() {
+        // A null test picks the plain branch (terraform-aws-rds's retention);
+        // a local that joins booleans resolves.
+        let tf = "variable \"create\" {\n  default = true\n}\nvariable \"ha\" {\n  default = false\n}\nresource \"aws_db_instance\" \"a\" {\n  r        = var.bg != null ? coalesce(var.days, 1) : var.days\n  e        = local.on\n}\nvariable \"bg\" {\n  default = null\n}\nvariable \"days\" {\n  default = 0\n}\nlocals {\n  on = var.create && !var.ha\n}\n";
+        let b = &resolved_db(tf);
+        assert_eq!(b.get("r").map(|n| &n.value), Some(&Value::Int(0)));
+        assert_eq!(b.get("e").map(|n| &n.value), Some(&Value::Bool(true)));
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl Expander<'_, '_> {
             .into_iter()
             .filter(|p| {
                 let rest = p.strip_prefix(&prefix).unwrap_or(p);
-                !rest.contains('/') && rest.to_ascii_lowercase().ends_with(".tf")
+                !rest.contains('/') && super::terraform::is_terraform_path(rest)
             })
             .collect();
         files.sort();
