@@ -376,7 +376,11 @@ pub(crate) fn map_change(
         at_head = services_at(sides, Side::Head, p, head_read.as_deref(), cache, sources);
         unreadable_at_head(&sides.head, p, &at_head, head_read.as_deref(), got);
         mapped.extend(at_head.iter().cloned());
-        not_assessed_at_head(&sides.head, p, &mapped, head_read.as_deref(), got);
+        let read = head_read.as_deref();
+        let why = super::side::not_assessed(sides.head.tree, p, read).or_else(|| {
+            read.and_then(|r| super::side::unevaluable_calls(&sides.head, cache, sources, r))
+        });
+        not_assessed_at_head(&sides.head, p, &mapped, why, got);
     }
     let touched = touched(change, &mapped, head_read.as_deref(), sides, cache, sources);
     // Unmapped at head: a new file, or one moved (or edited) out of every
@@ -436,10 +440,10 @@ fn not_assessed_at_head(
     head: &SideCtx,
     path: &str,
     services: &BTreeSet<String>,
-    read: Option<&Parsed>,
+    why: Option<String>,
     got: &mut Gathered,
 ) {
-    let Some(why) = super::side::not_assessed(head.tree, path, read) else {
+    let Some(why) = why else {
         return;
     };
     if head.plan.is_ignored(path) {

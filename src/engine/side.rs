@@ -305,6 +305,31 @@ pub(crate) fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -
     }
 }
 
+/// Why a file's module calls cannot be evaluated, if one cannot (a source
+/// that is not a literal string or leaves the repository, a folder with no
+/// readable `.tf` file): CG004 when the file changed.
+pub(crate) fn unevaluable_calls(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    read: &Parsed,
+) -> Option<String> {
+    if !read.resources.iter().any(|r| r.kind == "module") {
+        return None;
+    }
+    readers::terraform_modules::unevaluable_calls(
+        &read.resources,
+        &mut readers::terraform_modules::Files {
+            list_dir: &|dir| ctx.tree.list_under(dir),
+            read: &mut |p| {
+                ctx.file(cache, sources, p)
+                    .map(|parsed| parsed.to_file_read())
+            },
+            bytes: &|p| ctx.tree.read(p).map(|b| b.bytes),
+        },
+    )
+}
+
 /// Local module calls as instances (DESIGN §1a): a call found through
 /// `paths` brings all its resources, one found through `terraform:`
 /// selectors those the selectors name.
