@@ -1035,7 +1035,9 @@ mod tests {
         );
         assert_eq!(f.stores[0].multi_az.known(), Some(&false));
         assert!(
-            f.notes.iter().any(|n| n.contains("judged as if it is created")),
+            f.notes
+                .iter()
+                .any(|n| n.contains("judged as if it is created")),
             "{:?}",
             f.notes
         );
