@@ -19,6 +19,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("schedule", schedule),
     ("terraform", terraform),
     ("kustomize", kustomize),
+    ("helm", helm),
 ];
 
 /// `plan::load` on any text.
@@ -94,26 +95,7 @@ pub fn terraform(data: &[u8]) {
 /// `----` (two kustomizations, a manifest, a patch, each able to name the
 /// others, themselves or nothing): every root built, every file viewed.
 pub fn kustomize(data: &[u8]) {
-    use readers::kustomize::{Files, SideBuilds, SideFiles};
-    use std::collections::BTreeMap;
-    struct Mem(BTreeMap<String, Arc<str>>);
-    impl Files for Mem {
-        fn text(&mut self, path: &str) -> Option<Arc<str>> {
-            self.0.get(path).cloned()
-        }
-    }
-    impl SideFiles for Mem {
-        fn list_under(&mut self, prefix: &str) -> Vec<String> {
-            self.0
-                .keys()
-                .filter(|p| p.starts_with(prefix))
-                .cloned()
-                .collect()
-        }
-        fn exists(&mut self, path: &str) -> bool {
-            self.0.contains_key(path)
-        }
-    }
+    use readers::kustomize::{MemFiles as Mem, SideBuilds};
     let text = String::from_utf8_lossy(data);
     let names = [
         "app/overlays/prod/kustomization.yaml",
@@ -131,6 +113,35 @@ pub fn kustomize(data: &[u8]) {
         if let Some(view) = side.view(name, &mut files) {
             let resources = view.resources.clone();
             let _ = crate::facts::derive(crate::source::Side::Head, resources);
+        }
+    }
+}
+
+/// A chart rendered from three files cut from the input at lines `----`
+/// (a template, the helpers, the values), every file viewed through it:
+/// any template either renders or fails with an error, within its budget.
+pub fn helm(data: &[u8]) {
+    use readers::helm::SideCharts;
+    use readers::kustomize::MemFiles as Mem;
+    let text = String::from_utf8_lossy(data);
+    let names = [
+        "chart/templates/app.yaml",
+        "chart/templates/_helpers.tpl",
+        "chart/values.yaml",
+    ];
+    let mut files = Mem(names
+        .iter()
+        .zip(text.split("\n----\n"))
+        .map(|(n, t)| ((*n).to_string(), Arc::from(t)))
+        .collect());
+    files.0.insert(
+        "chart/Chart.yaml".into(),
+        Arc::from("apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: \"1\"\n"),
+    );
+    let mut charts = SideCharts::default();
+    for name in names {
+        if let Some(view) = charts.view(name, &mut files) {
+            let _ = crate::facts::derive(crate::source::Side::Head, view.resources.clone());
         }
     }
 }

@@ -34,7 +34,7 @@ impl<'a> SideCtx<'a> {
             tree,
             plan,
             all_files: None,
-            kustomize: Default::default(),
+            kustomize: std::cell::RefCell::new(readers::kustomize::SideBuilds::new(&plan.builds)),
             notes: Vec::new(),
             changed: Vec::new(),
         }
@@ -88,7 +88,7 @@ impl SideCtx<'_> {
     ) -> Option<Arc<Parsed>> {
         let read = self.raw_file(cache, sources, path)?;
         let lower = path.to_ascii_lowercase();
-        let may_be_input = [".yaml", ".yml", ".json"]
+        let may_be_input = [".yaml", ".yml", ".json", ".tpl"]
             .iter()
             .any(|e| lower.ends_with(e))
             || readers::kustomize::is_kustomization(path);
@@ -103,13 +103,19 @@ impl SideCtx<'_> {
         let Some(view) = self.kustomize.borrow_mut().view(path, &mut files) else {
             return Some(read);
         };
-        let mut notes = read.read.notes.clone();
+        // A chart's template is read only as rendered: its `{{ … }}` is no note.
+        let own = (!view.replaces_read).then_some(&read.read);
+        let mut notes = own.map(|r| r.notes.clone()).unwrap_or_default();
         notes.extend(view.notes.iter().cloned());
         // A root that does not build is not assessed (CG004), never half-read.
-        let not_assessed = read.read.not_assessed.clone().or_else(|| {
-            view.error
-                .as_ref()
-                .map(|why| format!("a kustomize build that reads it does not ({why})"))
+        let not_assessed = own.and_then(|r| r.not_assessed.clone()).or_else(|| {
+            view.error.as_ref().map(|why| {
+                if view.builder.is_empty() {
+                    format!("a kustomize build that reads it does not ({why})")
+                } else {
+                    format!("{} does not render it ({why})", view.builder)
+                }
+            })
         });
         Some(Arc::new(Parsed {
             read: FileRead {

@@ -267,6 +267,42 @@ pub struct RawFreeze {
     pub to: S<Text>,
 }
 
+/// One root the plan says is what runs (DESIGN §1a "Which roots run"):
+/// `{ helm: PATH, namespace:, release:, values: [..] }`,
+/// `{ kustomize: PATH }` or `{ terraform: PATH, var_files: [..] }`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuild {
+    /// A Helm chart folder.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub helm: Option<S<String>>,
+    /// A kustomize root folder.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub kustomize: Option<S<String>>,
+    /// A Terraform root folder.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub terraform: Option<S<String>>,
+    /// Helm: the release's namespace (default `default`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub namespace: Option<S<String>>,
+    /// Helm: the release name (default the chart's name).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub release: Option<S<String>>,
+    /// Helm: values files after the chart's `values.yaml` (from the chart folder, else the repository root).
+    #[schemars(with = "Vec<String>")]
+    #[serde(default)]
+    pub values: Vec<S<String>>,
+    /// Terraform: var files, from the root folder.
+    #[schemars(with = "Vec<String>")]
+    #[serde(default)]
+    pub var_files: Vec<S<String>>,
+}
+
 /// A waiver.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -316,6 +352,10 @@ pub struct RawPlan {
     #[schemars(with = "BTreeMap<String, RawService>")]
     #[serde(default)]
     pub services: BTreeMap<String, S<Box<RawService>>>,
+    /// Which roots are what runs (Helm charts, kustomize roots, Terraform roots).
+    #[schemars(with = "Vec<RawBuild>")]
+    #[serde(default)]
+    pub builds: Vec<S<RawBuild>>,
     /// Change freezes.
     #[schemars(with = "Vec<RawFreeze>")]
     #[serde(default)]
@@ -735,6 +775,10 @@ fn finish(
         errors.push(e);
         globset::GlobSet::empty()
     });
+    let builds = builds(ctx, &raw.builds).unwrap_or_else(|e| {
+        errors.push(e);
+        crate::readers::Builds::default()
+    });
     let mut rules = BTreeMap::new();
     for (code, sev) in &raw.rules {
         match rule_severity(ctx, code, sev) {
@@ -763,6 +807,7 @@ fn finish(
         restore_throughput,
         provisioning,
         freezes,
+        builds,
         ignore: raw.ignore.iter().map(|g| g.value.clone()).collect(),
         ignore_set,
         rules,
@@ -803,6 +848,104 @@ fn rule_severity(ctx: &Ctx, code: &str, sev: &S<String>) -> Result<Option<Severi
             format!("unknown severity `{other}`; use error, warning, note or off"),
         )),
     }
+}
+
+/// A folder or file path of a `builds` entry: relative, inside the repository.
+fn build_path(ctx: &Ctx, p: &S<String>, what: &str) -> Result<String, PlanError> {
+    let v = p.value.trim_end_matches('/');
+    let v = v.strip_prefix("./").unwrap_or(v);
+    if v.is_empty() || v.starts_with('/') || v.split('/').any(|part| part == "..") {
+        return Err(ctx.at(
+            p,
+            format!(
+                "{what} `{}` must be a path inside the repository, relative to its root",
+                p.value
+            ),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// The plan's `builds` list, validated: one kind per entry, its own keys only.
+fn builds(ctx: &Ctx, raw: &[S<RawBuild>]) -> Result<crate::readers::Builds, PlanError> {
+    let mut out = crate::readers::Builds::default();
+    let mut seen: BTreeMap<(String, String, String), Span> = BTreeMap::new();
+    for entry in raw {
+        let b = &entry.value;
+        let kinds: Vec<(&str, &S<String>)> = [
+            ("helm", &b.helm),
+            ("kustomize", &b.kustomize),
+            ("terraform", &b.terraform),
+        ]
+        .into_iter()
+        .filter_map(|(k, p)| p.as_ref().map(|p| (k, p)))
+        .collect();
+        let [(kind, path)] = kinds[..] else {
+            return Err(ctx.at(
+                entry,
+                "a `builds` entry names exactly one of `helm`, `kustomize` or `terraform`",
+            ));
+        };
+        let helm_only = [
+            ("namespace", b.namespace.as_ref().map(|s| s.span)),
+            ("release", b.release.as_ref().map(|s| s.span)),
+            ("values", b.values.first().map(|s| s.span)),
+        ];
+        for (key, span) in helm_only {
+            if let Some(span) = span.filter(|_| kind != "helm") {
+                return Err(ctx.err(
+                    span,
+                    format!("`{key}` applies to a `helm` entry, not to `{kind}`"),
+                ));
+            }
+        }
+        if let Some(v) = b.var_files.first().filter(|_| kind != "terraform") {
+            return Err(ctx.at(
+                v,
+                format!("`var_files` applies to a `terraform` entry, not to `{kind}`"),
+            ));
+        }
+        let folder = build_path(ctx, path, kind)?;
+        let release = b
+            .release
+            .as_ref()
+            .map(|r| r.value.clone())
+            .unwrap_or_default();
+        let key = (kind.to_string(), folder.clone(), release);
+        if let Some(first) = seen.insert(key, path.span) {
+            let (line, _) = crate::readers::yaml::line_col(ctx.text, first.start);
+            return Err(ctx.at(path, format!("`{kind}: {folder}` is listed twice (first on line {line}); give each release its own `release` name")));
+        }
+        match kind {
+            "helm" => {
+                let values = b
+                    .values
+                    .iter()
+                    .map(|v| build_path(ctx, v, "values file"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let release = crate::readers::helm::Release {
+                    name: b.release.as_ref().map(|r| r.value.clone()),
+                    namespace: b.namespace.as_ref().map(|n| n.value.clone()),
+                    values,
+                };
+                out.helm
+                    .get_or_insert_with(Vec::new)
+                    .push((folder, release));
+            }
+            "kustomize" => out.kustomize.get_or_insert_with(Vec::new).push(folder),
+            _ => {
+                let var_files = b
+                    .var_files
+                    .iter()
+                    .map(|v| build_path(ctx, v, "var file"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.terraform
+                    .get_or_insert_with(Vec::new)
+                    .push((folder, var_files));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn waiver(
@@ -1067,6 +1210,7 @@ pub fn same_whole_and_in_pieces(text: &str, parts: usize) -> bool {
             assert_eq!(w.services, p.services);
             assert_eq!(w.timezone, p.timezone);
             assert_eq!(w.freezes, p.freezes);
+            assert_eq!(w.builds, p.builds);
             assert_eq!(w.rules, p.rules);
             assert_eq!(w.waivers, p.waivers);
             assert_eq!(w.ignore, p.ignore);
@@ -1105,6 +1249,59 @@ mod tests {
 
     fn err(text: &str) -> PlanError {
         load("continuity.yaml", text).expect_err("invalid")
+    }
+
+    #[test]
+    fn builds_name_roots_of_each_kind() {
+        let text = format!(
+            "{PLAN}builds:\n  - {{ helm: deploy/chart/, namespace: pay, release: web, values: [values-prod.yaml] }}\n  - {{ kustomize: ./deploy/overlays/prod }}\n  - {{ terraform: infra/prod, var_files: [prod.tfvars] }}\n"
+        );
+        let p = load("continuity.yaml", &text).expect("valid");
+        let helm = p.builds.helm.expect("helm");
+        assert_eq!(helm[0].0, "deploy/chart");
+        assert_eq!(helm[0].1.namespace.as_deref(), Some("pay"));
+        assert_eq!(helm[0].1.values, ["values-prod.yaml"]);
+        assert_eq!(
+            p.builds.kustomize,
+            Some(vec!["deploy/overlays/prod".to_string()])
+        );
+        assert_eq!(
+            p.builds.terraform,
+            Some(vec![(
+                "infra/prod".to_string(),
+                vec!["prod.tfvars".to_string()]
+            )])
+        );
+        assert_eq!(
+            load("continuity.yaml", PLAN).expect("valid").builds,
+            crate::readers::Builds::default()
+        );
+        for (entry, line, words) in [
+            ("{ helm: a, kustomize: b }", 20, "exactly one"),
+            (
+                "{ kustomize: a, values: [x.yaml] }",
+                20,
+                "applies to a `helm` entry",
+            ),
+            (
+                "{ helm: a, var_files: [x] }",
+                20,
+                "applies to a `terraform` entry",
+            ),
+            ("{ helm: ../a }", 20, "inside the repository"),
+            ("{ helm: a, colour: red }", 20, "colour"),
+        ] {
+            let e = err(&format!("{PLAN}builds:\n  - {entry}\n"));
+            assert_eq!(e.line, line, "{entry}: {e}");
+            assert!(e.message.contains(words), "{entry}: {e}");
+        }
+        let e = err(&format!(
+            "{PLAN}builds:\n  - {{ helm: a }}\n  - {{ helm: a/ }}\n"
+        ));
+        assert!(
+            e.message.contains("twice (first on line 20)") && e.line == 21,
+            "{e}"
+        );
     }
 
     #[test]

@@ -411,6 +411,8 @@ pub struct Plan {
     pub provisioning: Sp<i64>,
     /// Freezes.
     pub freezes: Vec<Freeze>,
+    /// The roots that run, as `builds` names them (DESIGN §1a).
+    pub builds: crate::readers::Builds,
     /// Ignored path globs, as written.
     pub ignore: Vec<String>,
     /// Compiled ignore globs.
@@ -435,6 +437,7 @@ impl Plan {
                 span: Span::default(),
             },
             freezes: Vec::new(),
+            builds: crate::readers::Builds::default(),
             ignore: Vec::new(),
             ignore_set: GlobSet::empty(),
             rules: BTreeMap::new(),

@@ -139,7 +139,7 @@ fn is_remote(entry: &str) -> bool {
 
 /// The origin of a node written in another file (an overlay or a patch):
 /// there is no use site to point at beside it.
-fn written_in(path: &Arc<str>) -> Arc<crate::readers::yaml::Origin> {
+pub(crate) fn written_in(path: &Arc<str>) -> Arc<crate::readers::yaml::Origin> {
     Arc::new(crate::readers::yaml::Origin {
         path: path.clone(),
         used_at: Span::default(),
@@ -788,7 +788,7 @@ fn merge(target: &mut Node, patch: &Node, field: &str) {
 }
 
 /// Sets a value at a path of mapping keys, creating the maps on the way.
-fn set_path(node: &mut Node, path: &[&str], value: Node) {
+pub(crate) fn set_path(node: &mut Node, path: &[&str], value: Node) {
     let Some((last, parents)) = path.split_last() else {
         return;
     };
@@ -822,7 +822,7 @@ fn set_path(node: &mut Node, path: &[&str], value: Node) {
 }
 
 /// Kinds that have no namespace.
-const CLUSTER_KINDS: &[&str] = &[
+pub(crate) const CLUSTER_KINDS: &[&str] = &[
     "Namespace",
     "ClusterRole",
     "ClusterRoleBinding",
@@ -1114,6 +1114,28 @@ pub trait SideFiles: Files {
     fn exists(&mut self, path: &str) -> bool;
 }
 
+/// A side's files in memory (tests and fuzz targets).
+pub struct MemFiles(pub BTreeMap<String, Arc<str>>);
+
+impl Files for MemFiles {
+    fn text(&mut self, path: &str) -> Option<Arc<str>> {
+        self.0.get(path).cloned()
+    }
+}
+
+impl SideFiles for MemFiles {
+    fn list_under(&mut self, prefix: &str) -> Vec<String> {
+        self.0
+            .keys()
+            .filter(|p| p.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+    fn exists(&mut self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+}
+
 /// What a file is, read through the kustomize builds that include it.
 #[derive(Clone, Debug, Default)]
 pub struct View {
@@ -1123,6 +1145,11 @@ pub struct View {
     pub notes: Vec<String>,
     /// Why a root that reads it does not build.
     pub error: Option<String>,
+    /// Whether this read replaces the file's own (a chart's template is
+    /// read only as rendered; its `{{ … }}` is no reason not to assess it).
+    pub replaces_read: bool,
+    /// What does not build: `a kustomize build`, `chart deploy/shop`.
+    pub builder: String,
 }
 
 /// One root's build, its resources shared.
@@ -1149,9 +1176,27 @@ pub struct SideBuilds {
     builds: BTreeMap<String, Arc<RootBuild>>,
     /// Views by file.
     views: BTreeMap<String, Option<Arc<View>>>,
+    /// The Helm charts of the side (DESIGN §1a "Helm charts").
+    charts: super::helm::SideCharts,
+    /// The roots the plan's `builds` names, if it names kustomize roots.
+    named_roots: Option<BTreeSet<String>>,
 }
 
 impl SideBuilds {
+    /// The builds of a side as the plan's `builds` list names them.
+    pub fn new(builds: &super::Builds) -> SideBuilds {
+        SideBuilds {
+            charts: super::helm::SideCharts::new(builds.helm.clone()),
+            named_roots: builds.kustomize.as_ref().map(|roots| {
+                roots
+                    .iter()
+                    .map(|r| r.trim_end_matches('/').to_string())
+                    .collect()
+            }),
+            ..SideBuilds::default()
+        }
+    }
+
     /// The file read through the builds that include it; `None` when no
     /// build reads it (a plain manifest).
     pub fn view(&mut self, path: &str, side: &mut dyn SideFiles) -> Option<Arc<View>> {
@@ -1226,6 +1271,9 @@ impl SideBuilds {
     }
 
     fn compute(&mut self, path: &str, side: &mut dyn SideFiles) -> Option<View> {
+        if let Some(view) = self.charts.view(path, side) {
+            return Some(view);
+        }
         let mut dir = folder(path);
         let nearest = loop {
             if self.folder_has_kustomization(dir, side) {
@@ -1271,6 +1319,21 @@ impl SideBuilds {
                     Arc::new(RootBuild { build, resources })
                 })
                 .clone();
+            let named = self
+                .named_roots
+                .as_ref()
+                .is_none_or(|n| n.contains(folder(&root)));
+            if !named {
+                if root == path {
+                    read_by_any = true;
+                    view.notes.push(format!(
+                        "{path}: not built (the plan's `builds` names other kustomize roots)"
+                    ));
+                } else if b.build.inputs.contains(path) {
+                    read_by_any = true;
+                }
+                continue;
+            }
             if root == path {
                 read_by_any = true;
                 view.resources
@@ -1526,6 +1589,50 @@ mod tests {
             "{:?}",
             b.error
         );
+    }
+
+    #[test]
+    fn builds_name_the_roots_that_run() {
+        let mut files = MemFiles(
+            [
+                ("app/base/kustomization.yaml", "resources: [api.yaml]\n"),
+                ("app/base/api.yaml", DEPLOYMENT),
+                (
+                    "app/overlays/prod/kustomization.yaml",
+                    "resources: [../../base]\n",
+                ),
+                (
+                    "app/overlays/dev/kustomization.yaml",
+                    "resources: [../../base]\n",
+                ),
+            ]
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), Arc::from(*t)))
+            .collect(),
+        );
+        let builds = crate::readers::Builds {
+            kustomize: Some(vec!["app/overlays/prod/".into()]),
+            ..Default::default()
+        };
+        let mut side = SideBuilds::new(&builds);
+        let dev = side
+            .view("app/overlays/dev/kustomization.yaml", &mut files)
+            .expect("a root");
+        assert!(
+            dev.resources.is_empty() && dev.notes[0].contains("not built"),
+            "{:?}",
+            dev.notes
+        );
+        let base = side
+            .view("app/base/api.yaml", &mut files)
+            .expect("an input");
+        assert!(
+            base.resources
+                .iter()
+                .all(|r| r.address.starts_with("app/overlays/prod:")),
+            "only the named root's build"
+        );
+        assert_eq!(base.resources.len(), 3);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod cloudformation;
 pub mod compose;
+pub mod helm;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod terraform;
@@ -14,6 +15,19 @@ pub mod yaml;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 pub use yaml::{Node, Origin, Span, Value};
+
+/// The roots the plan's `builds` list names (DESIGN §1a "Which roots
+/// run"): a kind it names builds only those roots; a kind it does not name
+/// (`None`) builds every root.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Builds {
+    /// Helm charts by folder, with their releases.
+    pub helm: Option<Vec<(String, helm::Release)>>,
+    /// Kustomize roots by folder.
+    pub kustomize: Option<Vec<String>>,
+    /// Terraform roots by folder, with their var files.
+    pub terraform: Option<Vec<(String, Vec<String>)>>,
+}
 
 /// The kind of file a resource was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
