@@ -1133,3 +1133,26 @@ fn action_on_a_fork_pull_request() {
     assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
     assert_job_sarif(&job);
 }
+
+/// The hook repository over the published wheel defines the same hook as
+/// this repository and pins this crate's version.
+#[test]
+fn pre_commit_wheel_hook_repository_matches() {
+    let ours: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../.pre-commit-hooks.yaml")).expect("hooks parse");
+    let theirs: serde_json::Value = serde_saphyr::from_str(include_str!(
+        "../integrations/pre-commit-wheel/.pre-commit-hooks.yaml"
+    ))
+    .expect("hooks parse");
+    assert_eq!(ours, theirs);
+    let pyproject = include_str!("../integrations/pre-commit-wheel/pyproject.toml");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        pyproject.contains(&format!("version = \"{version}\"")),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains(&format!("\"continuity-guard=={version}\"")),
+        "{pyproject}"
+    );
+}
