@@ -142,13 +142,25 @@ impl Report {
                     Severity::Warning => s.warnings += 1,
                     Severity::Note => s.notes += 1,
                 }
-                if self.fail_on.is_some_and(|min| f.severity >= min) {
+                if self.blocks(f) {
                     s.blocking += 1;
                 }
             }
         }
         s.services_affected = self.outcome.services.iter().filter(|s| s.affected).count();
         s
+    }
+
+    /// Whether a finding fails the run: introduced (or worsened), not
+    /// waived, at or above `--fail-on`.
+    pub fn blocks(&self, f: &engine::Finding) -> bool {
+        f.introduced
+            && !f.waived
+            && !matches!(
+                f.state,
+                engine::State::Resolved | engine::State::NewlyInScope
+            )
+            && self.fail_on.is_some_and(|min| f.severity >= min)
     }
 
     /// The findings to list: introduced, worsened, newly in scope and
@@ -223,19 +235,40 @@ pub fn check_trees(
     cache: &mut ParseCache,
 ) -> Result<Outcome, CheckError> {
     let diff = || Ok(Cow::Borrowed(changes));
-    check_trees_diffing(base, head, diff, opts, base_commit_time, cache).map(|(_, o)| o)
+    check_trees_diffing(base, head, diff, opts, base_commit_time, false, cache).map(|(_, o)| o)
+}
+
+/// The note of a check in a repository that has no plan on either side.
+pub const NO_PLAN_YET: &str = "no continuity plan in this repository yet (looked for continuity.yaml and .continuity/plan.yaml), so nothing was checked: `continuity-guard init` drafts one (`pip install continuity-guard` puts the command on PATH)";
+
+/// A check with nothing to check: no plan on either side, no `--plan`.
+fn no_plan_yet(base: &dyn Tree, head: &dyn Tree, opts: &CheckOptions) -> Option<Outcome> {
+    let none = opts.plan.is_none() && plan::locate(head, None).is_none();
+    (none && plan::locate(base, None).is_none()).then(|| Outcome {
+        findings: Vec::new(),
+        services: Vec::new(),
+        notes: vec![NO_PLAN_YET.to_string()],
+        sources: engine::SourceStore::default(),
+        as_of: opts.as_of,
+    })
 }
 
 /// [`check_trees`] with the change set computed by `diff` while the plans
-/// are parsed.
+/// are parsed. With `no_plan_passes`, a repository with no plan on either
+/// side passes with a note (DESIGN §4); `report` lists such a commit as not
+/// assessed instead.
 fn check_trees_diffing<'c>(
     base: &dyn Tree,
     head: &dyn Tree,
     diff: impl FnOnce() -> Result<Cow<'c, ChangeSet>, CheckError>,
     opts: &CheckOptions,
     base_commit_time: Option<i64>,
+    no_plan_passes: bool,
     cache: &mut ParseCache,
 ) -> Result<(Cow<'c, ChangeSet>, Outcome), CheckError> {
+    if no_plan_passes && let Some(outcome) = no_plan_yet(base, head, opts) {
+        return Ok((diff()?, outcome));
+    }
     let (base_plan, head_plan, changes) =
         plans_and_changes(base, head, diff, opts.plan.as_deref(), cache)?;
     let relaxations = if std::ptr::eq(base_plan.as_ref(), head_plan.as_ref()) {
@@ -275,6 +308,7 @@ fn check_trees_diffing<'c>(
         all: opts.all,
         change_date,
         relaxations: &relaxations,
+        strict: opts.strict,
     };
     let outcome = engine::run(&inputs, cache);
     Ok((changes, outcome))
@@ -293,7 +327,8 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
             let b = source::dirs::DirTree::new(before)?;
             let a = source::dirs::DirTree::new(after)?;
             let changes = source::dirs::diff_dirs(&b, &a);
-            let outcome = check_trees(&b, &a, &changes, opts, None, cache)?;
+            let diff = || Ok(Cow::Borrowed(&changes));
+            let (_, outcome) = check_trees_diffing(&b, &a, diff, opts, None, true, cache)?;
             Ok(Report {
                 base: SideInfo {
                     dir: Some(before.display().to_string()),
@@ -313,6 +348,24 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
             let repo = source::git::open(&opts.repo_dir)?;
             let head_commit = source::git::resolve(&repo, "HEAD").ok();
             let changes = source::git::diff_staged(&repo, head_commit.as_ref())?;
+            // Nothing staged (`pre-commit run --all-files`): the branch
+            // against its merge-base with the default branch, when there is one.
+            if changes.changes.is_empty()
+                && head_commit.is_some()
+                && source::git::default_base(&repo).is_ok()
+            {
+                let sides = Sides::Git {
+                    base: None,
+                    head: None,
+                };
+                return check_with_cache(
+                    &CheckOptions {
+                        sides,
+                        ..opts.clone()
+                    },
+                    cache,
+                );
+            }
             let index = source::git::IndexTree::new(&repo)?;
             let empty;
             let base_tree: Box<dyn Tree> = match &head_commit {
@@ -331,7 +384,10 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 inner: &index,
                 root: workdir,
             };
-            let outcome = check_trees(&base_tree, &head_tree, &changes, opts, None, cache);
+            let diff = || Ok(Cow::Borrowed(&changes));
+            let outcome =
+                check_trees_diffing(&base_tree, &head_tree, diff, opts, None, true, cache)
+                    .map(|(_, o)| o);
             // A missing object explains whatever else went wrong (a plan not found).
             if let Some(e) = index.unreadable() {
                 return Err(e.into());
@@ -395,6 +451,7 @@ pub fn check_with_cache(opts: &CheckOptions, cache: &mut ParseCache) -> Result<R
                 diff,
                 opts,
                 Some(base_commit.committer().when().seconds()),
+                true,
                 cache,
             );
             // A missing object explains whatever else went wrong (a plan not found).

@@ -55,6 +55,24 @@ fn emit(text: &str) -> Result<(), ExitCode> {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour: auto (a terminal, and no NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+}
+
+/// `--color`: `Some(true)` always, `Some(false)` never, `None` auto.
+static COLOR: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+
+/// Whether to colour a stream that is (or is not) a terminal.
+fn color(terminal: bool) -> bool {
+    if let Some(Some(forced)) = COLOR.get() {
+        return *forced;
+    }
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if set("FORCE_COLOR") || set("CLICOLOR_FORCE") {
+        return true;
+    }
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
 }
 
 #[derive(Subcommand)]
@@ -64,10 +82,14 @@ enum Command {
     /// Change advisory board report: every first-parent commit of a range, its risk and approvals.
     Report(ReportArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Output format.
+        #[arg(long, value_name = "FMT", default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+    },
     /// Explain a rule: what it checks, why, an example, how to fix.
     Explain {
-        /// A rule code, e.g. CG101.
+        /// A rule code or name, e.g. CG101 or replicas-below-minimum.
         code: String,
     },
     /// Where the services stand at one revision: targets, verdicts, coverage, KPIs.
@@ -100,7 +122,7 @@ struct CheckArgs {
     /// Head revision [default: HEAD].
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "before"])]
     head: Option<String>,
-    /// Compare HEAD with the index (staged changes only), as a pre-commit hook.
+    /// Compare HEAD with the index, as a pre-commit hook: with PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF set (pre-push, `pre-commit run --from-ref A --to-ref B`) that range instead; with nothing staged, the branch against its merge-base with the default branch.
     #[arg(long)]
     staged: bool,
     /// Compare two directories: the tree before the change…
@@ -117,7 +139,7 @@ struct CheckArgs {
     /// The plan's path in the repository [default: continuity.yaml, else .continuity/plan.yaml].
     #[arg(long, value_name = "PATH")]
     plan: Option<String>,
-    /// Output format, repeatable: human, json, markdown (pull-request comment), sarif, github (annotations; also appends the markdown report to $GITHUB_STEP_SUMMARY); `FMT=PATH` writes to a file.
+    /// Output format, repeatable: human, json, markdown (pull-request comment), sarif, github (annotations; also appends the markdown report to $GITHUB_STEP_SUMMARY), gitlab (Code Quality JSON), junit (JUnit XML); `FMT=PATH` writes to a file.
     #[arg(long = "format", value_name = "FMT[=PATH]", default_value = "human")]
     formats: Vec<String>,
     /// Which introduced severity fails the run.
@@ -132,7 +154,7 @@ struct CheckArgs {
     /// The day the check is made for (YYYY-MM-DD) [default: today].
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -157,7 +179,7 @@ struct StatusArgs {
     /// Write to a file instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -170,7 +192,7 @@ struct InitArgs {
     /// Overwrite an existing plan.
     #[arg(long)]
     force: bool,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -263,7 +285,7 @@ struct ReportArgs {
     /// Write to a file instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
-    /// Repository directory [default: the current directory].
+    /// Repository directory.
     #[arg(short = 'C', long = "repo", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
 }
@@ -342,11 +364,11 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 }
 
 fn color_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    color(std::io::stdout().is_terminal())
 }
 
 fn color_stderr() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    color(std::io::stderr().is_terminal())
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -374,7 +396,7 @@ fn plan_error(e: &plan::PlanError) -> String {
             .annotation(AnnotationKind::Primary.span(start..end.max(start))),
     );
     let mut out = renderer.render(&[group]);
-    out.push_str(&format!("\n  --> {}:{}:{}\n", e.path, e.line, e.column));
+    out.push('\n');
     out
 }
 
@@ -387,7 +409,9 @@ fn check_error(e: &CheckError) -> ExitCode {
 }
 
 /// The values of `--format`.
-const FORMATS: &[&str] = &["human", "json", "markdown", "sarif", "github"];
+const FORMATS: &[&str] = &[
+    "human", "json", "markdown", "sarif", "github", "gitlab", "junit",
+];
 
 /// Appends the report to the job summary; the markdown is capped at 65,535
 /// UTF-16 code units (at most about 192 KiB of UTF-8), well under the
@@ -407,8 +431,17 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(d) => d.unwrap_or_else(today),
         Err(e) => return usage(&e),
     };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let sides = if args.staged {
-        Sides::Staged
+        // pre-commit's range mode (`run --from-ref A --to-ref B`, the
+        // pre-push stage): that range, not the index.
+        match (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+            (Some(from), Some(to)) => Sides::Git {
+                base: Some(from),
+                head: Some(to),
+            },
+            _ => Sides::Staged,
+        }
     } else if let (Some(before), Some(after)) = (args.before, args.after) {
         Sides::Dirs { before, after }
     } else {
@@ -430,7 +463,7 @@ fn check(args: CheckArgs) -> ExitCode {
         };
         if !FORMATS.contains(&fmt) {
             return usage(&format!(
-                "unknown format `{fmt}`; use human, json, markdown, sarif or github (optionally FMT=PATH)"
+                "unknown format `{fmt}`; use human, json, markdown, sarif, github, gitlab or junit (optionally FMT=PATH)"
             ));
         }
         outputs.push((fmt.to_string(), path));
@@ -451,13 +484,14 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(r) => Box::leak(Box::new(r)),
         Err(e) => return check_error(&e),
     };
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let markdown_opts =
         render::markdown::Options::github(env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY"));
     for (fmt, path) in outputs {
         let color = path.is_none() && color_stdout();
         let text = match fmt.as_str() {
             "json" => render::json::render(report),
+            "gitlab" => render::gitlab::render(report),
+            "junit" => render::junit::render(report),
             "markdown" => render::markdown::render(report, &markdown_opts),
             "sarif" => render::sarif::render(
                 report,
@@ -515,12 +549,34 @@ fn main() -> ExitCode {
             };
         }
     };
+    let _ = COLOR.set(match cli.color.as_str() {
+        "always" => Some(true),
+        "never" => Some(false),
+        _ => None,
+    });
     match cli.command {
         Command::Check(args) => check(args),
         Command::Report(args) => report(args),
         Command::Status(args) => status(args),
         Command::Init(args) => init(args),
-        Command::Rules => {
+        Command::Rules { format } if format == "json" => {
+            let list: Vec<serde_json::Value> = rules::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code(),
+                        "name": r.name(),
+                        "severity": r.severity().as_str(),
+                        "summary": r.summary(),
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+            emit(&format!("{text}\n"))
+                .err()
+                .unwrap_or(ExitCode::SUCCESS)
+        }
+        Command::Rules { .. } => {
             let text: String = rules::RULES
                 .iter()
                 .map(|r| {
@@ -535,12 +591,14 @@ fn main() -> ExitCode {
                 .collect();
             emit(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Command::Explain { code } => match rules::find(&code) {
+        Command::Explain { code } => match rules::find(&code)
+            .or_else(|| rules::RULES.iter().copied().find(|r| r.name() == code))
+        {
             Some(r) => emit(&rules::documentation(r))
                 .err()
                 .unwrap_or(ExitCode::SUCCESS),
             None => usage(&format!(
-                "unknown rule `{code}`; `continuity-guard rules` lists them"
+                "unknown rule `{code}` (neither a code nor a name); `continuity-guard rules` lists them"
             )),
         },
         Command::Plan { command } => match command {
@@ -568,7 +626,7 @@ fn main() -> ExitCode {
                     Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                     Err(e) => return usage(&format!("cannot read {}: {e}", path.display())),
                 };
-                match plan::load(&path.display().to_string(), &text) {
+                match plan::load_all(&path.display().to_string(), &text) {
                     Ok(p) => emit(&format!(
                         "{}: valid, {} service{}\n",
                         path.display(),
@@ -577,8 +635,13 @@ fn main() -> ExitCode {
                     ))
                     .err()
                     .unwrap_or(ExitCode::SUCCESS),
-                    Err(e) => {
-                        say!("{}", plan_error(&e));
+                    Err(errors) => {
+                        for e in &errors {
+                            say!("{}", plan_error(e));
+                        }
+                        if errors.len() > 1 {
+                            say!("{}: {} errors", path.display(), errors.len());
+                        }
                         ExitCode::from(2)
                     }
                 }

@@ -286,3 +286,100 @@ fn plan_deleted_at_head_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("no continuity plan"), "{err}");
 }
+
+/// `--base main` where only `origin/main` exists (a CI checkout) names it.
+#[test]
+fn missing_local_branch_suggests_the_remote_tracking_one() {
+    let src = fixture_repo("CG101/replicas-lowered");
+    let clone = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", src.path().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--branch", "feature", &url, "c"],
+    );
+    let c = clone.path().join("c");
+    let (code, _, err) = run(&c, &["check", "--base", "main", "--head", "HEAD"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("pass `--base origin/main`"), "{err}");
+}
+
+/// `--color`: `always` and `FORCE_COLOR` colour a pipe, `never` and
+/// `NO_COLOR` do not; the flag wins over the environment.
+#[test]
+fn color_flag_and_environment() {
+    let dir = fixture_repo("CG101/replicas-lowered");
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
+            .args(common::CHECK_MAIN_FEATURE)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .envs(env.iter().copied())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(!colored(&[], &[]), "a pipe is not coloured by default");
+    assert!(colored(&["--color", "always"], &[]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(colored(&[], &[("FORCE_COLOR", "1")]));
+    assert!(!colored(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    assert!(!colored(&[], &[("FORCE_COLOR", "0")]));
+}
+
+/// `explain` takes a name as well as a code; `rules --format json` lists
+/// every rule; a plan error points at its place once.
+#[test]
+fn explain_by_name_rules_as_json_and_one_pointer_per_plan_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, by_name, _) = run(dir.path(), &["explain", "replicas-below-minimum"]);
+    assert_eq!(code, 0);
+    let (_, by_code, _) = run(dir.path(), &["explain", "CG101"]);
+    assert_eq!(by_name, by_code);
+    let (code, json, _) = run(dir.path(), &["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rules: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let rules = rules.as_array().expect("an array");
+    assert_eq!(rules.len(), continuity_guard::rules::RULES.len());
+    assert_eq!(rules[0]["code"], "CG001");
+    write(dir.path(), "continuity.yaml", b"version: 1\nservices: [\n");
+    let (code, _, err) = run(dir.path(), &["plan", "validate"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.matches("-->").count(), 1, "{err}");
+}
+
+/// `plan validate` reports every error of the plan in one run, in file
+/// order (the services are listed out of alphabetical order on purpose).
+#[test]
+fn plan_validate_reports_every_error_in_file_order() {
+    let plan = common::fixtures().join("plan-validate/many-errors/continuity.yaml");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, _, err) = run(
+        dir.path(),
+        &["plan", "validate", &plan.display().to_string()],
+    );
+    assert_eq!(code, 2, "{err}");
+    let titles: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: invalid continuity plan: "))
+        .collect();
+    let expected = [
+        "unknown time zone",
+        "rto: bad duration `1x`",
+        "bad hours: time `25:00`",
+        "unknown tier `bronze`",
+        "unknown rule `CG999`",
+        "unknown severity `loud`",
+        "freeze ends before it starts",
+        "waiver names service `ghost`",
+    ];
+    assert_eq!(titles.len(), expected.len(), "{err}");
+    for (title, want) in titles.iter().zip(expected) {
+        assert!(title.starts_with(want), "{title} is not {want}:\n{err}");
+    }
+    assert_eq!(err.matches("-->").count(), expected.len(), "{err}");
+    assert!(err.contains(": 8 errors"), "{err}");
+}

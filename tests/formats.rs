@@ -4,8 +4,10 @@
 //! pre-commit hook driven by the real `pre-commit` when it is installed.
 
 mod common;
+#[path = "formats/runner.rs"]
+mod runner;
 
-use continuity_guard::render::{github, markdown, sarif};
+use continuity_guard::render::{github, gitlab, junit, markdown, sarif};
 use continuity_guard::{CheckOptions, Report, Sides};
 use std::path::Path;
 
@@ -60,12 +62,18 @@ fn snapshot(name: &str, report: &Report) {
     let md = markdown::render(report, &md_opts());
     let sarif = sarif::render(report, &sarif_opts());
     let gh = github::render(report);
+    let gl = gitlab::render(report);
+    let ju = junit::render(report);
     assert_markdown_safe(&md, &[]);
     assert_sarif_valid(&sarif);
+    assert_gitlab_valid(&gl, report);
+    assert_junit_valid(&ju, report);
     insta::with_settings!({ snapshot_path => Path::new("snapshots/formats"), prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{name}__markdown"), md);
         insta::assert_snapshot!(format!("{name}__sarif"), sarif);
         insta::assert_snapshot!(format!("{name}__github"), gh);
+        insta::assert_snapshot!(format!("{name}__gitlab"), gl);
+        insta::assert_snapshot!(format!("{name}__junit"), ju);
     });
 }
 
@@ -91,6 +99,70 @@ fn assert_sarif_valid(text: &str) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+}
+
+/// Validates a GitLab Code Quality report against the schema written from
+/// GitLab's documentation of the format, with one issue per listed,
+/// unresolved finding, unique fingerprints and blockers for what blocks.
+fn assert_gitlab_valid(text: &str, report: &Report) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/gitlab-codequality.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let issues: serde_json::Value = serde_json::from_str(text).expect("report is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&issues)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Code Quality invalid:\n{}",
+        errors.join("\n")
+    );
+    let issues = issues.as_array().expect("an array");
+    let listed = report
+        .listed()
+        .filter(|f| f.state != continuity_guard::engine::State::Resolved)
+        .count();
+    assert_eq!(issues.len(), listed, "{text}");
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().expect("fingerprint"))
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    let blockers = issues.iter().filter(|i| i["severity"] == "blocker").count();
+    assert_eq!(blockers, report.summary().blocking, "{text}");
+}
+
+/// Parses the JUnit XML and checks its counts: a failing testcase per
+/// blocking finding, totals that add up on each suite and on the whole.
+fn assert_junit_valid(text: &str, report: &Report) {
+    let doc = roxmltree::Document::parse(text).expect("JUnit XML is well-formed");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let attr = |n: roxmltree::Node, a: &str| -> usize {
+        n.attribute(a)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{a}"))
+    };
+    let (mut tests, mut failures) = (0, 0);
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let failed = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+            .count();
+        assert_eq!(attr(suite, "tests"), cases.len(), "{text}");
+        assert_eq!(attr(suite, "failures"), failed, "{text}");
+        tests += cases.len();
+        failures += failed;
+    }
+    assert_eq!(attr(root, "tests"), tests, "{text}");
+    assert_eq!(attr(root, "failures"), failures, "{text}");
+    assert_eq!(failures, report.summary().blocking, "{text}");
 }
 
 /// Renders the comment as GitHub-flavoured markdown and checks that no HTML
@@ -384,15 +456,7 @@ fn github_format_appends_the_summary() {
     let summary = repo.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").expect("write");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
-        .args([
-            "check",
-            "--base",
-            "main",
-            "--head",
-            "feature",
-            "--as-of",
-            "2026-11-23",
-        ])
+        .args(common::CHECK_MAIN_FEATURE)
         .args([
             "--format",
             "github",
@@ -434,15 +498,9 @@ fn github_format_appends_the_summary() {
 /// staged downscale fails the commit, a harmless change passes.
 #[test]
 fn pre_commit_hook() {
-    let pre_commit = std::env::var("PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
-    let found = std::process::Command::new(&pre_commit)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipped: pre-commit is not installed (set PRE_COMMIT to its path)");
+    let Some(pre_commit) = pre_commit() else {
         return;
-    }
+    };
     // try-repo clones the hook repository: our own worktree, at its HEAD
     // plus uncommitted changes.
     let hook_repo = env!("CARGO_MANIFEST_DIR");
@@ -490,6 +548,111 @@ fn pre_commit_hook() {
     assert!(stdout.contains("CG101"), "{stdout}");
 }
 
+/// The real pre-commit (`$PRE_COMMIT`, else `pre-commit` on PATH), or a
+/// visible skip — a failure under `CI=true`, where it must be there.
+fn pre_commit() -> Option<String> {
+    let pre_commit = std::env::var("PRE_COMMIT").unwrap_or_else(|_| "pre-commit".into());
+    let found = std::process::Command::new(&pre_commit)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(pre_commit);
+    }
+    common::skip("pre-commit is not installed (set PRE_COMMIT to its path)");
+    None
+}
+
+/// The hook of `.pre-commit-hooks.yaml` as a local hook over the binary
+/// under test (so no build), in a configuration file outside the repository.
+fn local_hook_config(dir: &Path) -> std::path::PathBuf {
+    let hooks: serde_json::Value =
+        serde_saphyr::from_str(include_str!("../.pre-commit-hooks.yaml")).expect("hooks parse");
+    let hook = &hooks[0];
+    let entry = hook["entry"].as_str().expect("entry");
+    let rest = entry
+        .strip_prefix("continuity-guard ")
+        .expect("runs the binary");
+    let config = serde_json::json!({
+        "repos": [{
+            "repo": "local",
+            "hooks": [{
+                "id": hook["id"],
+                "name": hook["name"],
+                "language": "system",
+                "entry": format!("{} {rest}", env!("CARGO_BIN_EXE_continuity-guard")),
+                "args": hook.get("args").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "pass_filenames": hook["pass_filenames"],
+                "always_run": hook["always_run"],
+                "require_serial": hook["require_serial"],
+                "stages": ["pre-commit", "pre-push", "manual"],
+            }],
+        }],
+    });
+    let path = dir.join("pre-commit-config.yaml");
+    // JSON is YAML.
+    std::fs::write(&path, config.to_string()).expect("config");
+    path
+}
+
+/// The hook under the real pre-commit, fast (a local hook over the built
+/// binary): `run --from-ref A --to-ref B` compares that range and fails on a
+/// breaking one; `run --all-files` with nothing staged compares the branch
+/// with `main`; a repository without a plan passes with a note.
+#[test]
+fn pre_commit_range_mode_and_no_plan() {
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = local_hook_config(tmp.path());
+    let run = |d: &Path, args: &[&str]| {
+        let out = std::process::Command::new(&pre_commit)
+            .arg("run")
+            .arg("-c")
+            .arg(&config)
+            .args(args)
+            .arg("--verbose")
+            .current_dir(d)
+            .env("PRE_COMMIT_HOME", tmp.path().join("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_BASE_REF")
+            .output()
+            .expect("pre-commit runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let repo = common::fixture_repo("CG101/replicas-lowered");
+    let d = repo.path();
+    let (ok, text) = run(d, &["--from-ref", "main", "--to-ref", "feature"]);
+    assert!(!ok, "a breaking range passed:\n{text}");
+    assert!(text.contains("CG101"), "{text}");
+    // The same range backwards restores the replicas: nothing introduced.
+    let (ok, text) = run(d, &["--from-ref", "feature", "--to-ref", "main"]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(d, &["--all-files"]);
+    assert!(!ok, "--all-files on a breaking branch passed:\n{text}");
+    assert!(text.contains("CG101"), "{text}");
+
+    let bare = tempfile::tempdir().expect("tmp");
+    let b = bare.path();
+    common::git(b, &["init", "-q", "-b", "main"]);
+    std::fs::write(b.join("README.md"), "no plan here\n").expect("write");
+    common::git(b, &["add", "-A"]);
+    let (ok, text) = run(b, &[]);
+    assert!(ok, "a repository without a plan is blocked:\n{text}");
+    assert!(
+        text.contains("no continuity plan in this repository yet"),
+        "{text}"
+    );
+}
+
 /// action.yml, when bash and jq are there to run its steps (else a skip, said).
 fn action_with_bash_and_jq() -> Option<serde_json::Value> {
     let has = |cmd: &str| {
@@ -499,7 +662,7 @@ fn action_with_bash_and_jq() -> Option<serde_json::Value> {
             .is_ok_and(|o| o.status.success())
     };
     if !has("bash") || !has("jq") {
-        eprintln!("skipped: bash and jq are needed");
+        common::skip("bash and jq are needed to run action.yml's steps");
         return None;
     }
     Some(serde_saphyr::from_str(include_str!("../action.yml")).expect("action.yml parses"))
@@ -571,7 +734,8 @@ esac
             .env("PR_HEAD_REPO", head_repo)
             .env("REPORT", &report)
             .env("FINDINGS", affected)
-            .env("AFFECTED", affected);
+            .env("AFFECTED", affected)
+            .env("CODE", "0");
         if fail {
             cmd.env("GH_FAIL_WRITES", "1");
         } else {
@@ -718,4 +882,254 @@ fn action_check_step_survives_bash_e() {
     );
     assert!(summary.contains("could not assess"), "{summary}");
     assert!(comment.contains("could not assess"), "{comment}");
+}
+
+/// One step's outcome in a simulated job.
+fn outcome<'j>(job: &'j runner::Job, step: &str) -> &'j str {
+    job.steps
+        .iter()
+        .find(|(name, _)| name.starts_with(step))
+        .map(|(_, o)| o.as_str())
+        .unwrap_or_else(|| panic!("no step `{step}` in {:?}", job.steps))
+}
+
+/// The SARIF the action wrote in the workspace is valid.
+fn assert_job_sarif(job: &runner::Job) {
+    let text = std::fs::read_to_string(job.workspace.join("cg.sarif")).expect("SARIF written");
+    assert_sarif_valid(&text);
+}
+
+/// A release of the binary under test for the simulated runner (Linux X64),
+/// as the release workflow lays it out: `vVERSION/ASSET` and `ASSET.sha256`;
+/// `tampered`: the checksum does not match.
+fn release(tampered: bool) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let v = dir.path().join(concat!("v", env!("CARGO_PKG_VERSION")));
+    std::fs::create_dir_all(&v).expect("mkdir");
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_continuity-guard"),
+        v.join("continuity-guard"),
+    )
+    .expect("binary");
+    let asset = "continuity-guard-x86_64-unknown-linux-gnu.tar.gz";
+    let tar = std::process::Command::new("tar")
+        .args(["-czf", asset, "continuity-guard"])
+        .current_dir(&v)
+        .status()
+        .expect("tar runs");
+    assert!(tar.success());
+    std::fs::remove_file(v.join("continuity-guard")).expect("rm");
+    let out = std::process::Command::new("sha256sum")
+        .arg(asset)
+        .current_dir(&v)
+        .output()
+        .expect("sha256sum runs");
+    let mut sum = String::from_utf8_lossy(&out.stdout).into_owned();
+    if tampered {
+        sum = format!("{}{}", "0".repeat(64), &sum[64..]);
+    }
+    std::fs::write(v.join(format!("{asset}.sha256")), sum).expect("checksum");
+    let url = format!("file://{}", dir.path().display());
+    (dir, url)
+}
+
+/// No release there: the action builds from source (the stub `cargo`).
+const NO_RELEASE: &str = "file:///nonexistent/releases";
+
+const OUR_EARLIER_COMMENT: &str = r#"[{"id": 12, "user": {"login": "github-actions[bot]"}, "body": "<!-- continuity-guard -->\nold verdict"}]"#;
+
+/// A pull request that lowers replicas, run through every step of
+/// action.yml as a runner runs them, from `actions/checkout`'s default
+/// depth-1 checkout of the merge commit: the outputs, the summary, the
+/// annotations, a posted comment, valid SARIF, and only the verdict fails.
+#[test]
+fn action_on_a_failing_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    let (_release, url) = release(false);
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif"), ("release-url", &url)],
+            comments: "[]",
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert!(log.contains("installed continuity-guard"), "{log}");
+    assert!(
+        job.cargo_calls.is_empty(),
+        "the release is used: {}",
+        job.cargo_calls
+    );
+    assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
+    assert_eq!(outcome(&job, "Post or update"), "success", "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
+    assert!(job.failed);
+    assert_eq!(job.outputs["blocking"], "1", "{:?}", job.outputs);
+    assert_ne!(job.outputs["findings"], "0", "{:?}", job.outputs);
+    assert!(
+        job.outputs["report"].ends_with("comment.md"),
+        "{:?}",
+        job.outputs
+    );
+    assert!(
+        log.contains("::error file=deploy/payments/api.yaml,line=7"),
+        "{log}"
+    );
+    assert!(
+        job.summary.starts_with("<!-- continuity-guard -->"),
+        "{}",
+        job.summary
+    );
+    assert!(job.summary.contains("CG101"), "{}", job.summary);
+    assert!(
+        job.gh_calls
+            .contains("-X POST repos/acme/infra/issues/7/comments"),
+        "{}",
+        job.gh_calls
+    );
+    assert_eq!(job.bodies.len(), 1, "{}", job.gh_calls);
+    assert!(job.bodies[0].starts_with("<!-- continuity-guard -->"));
+    assert!(job.bodies[0].contains("CG101"), "{}", job.bodies[0]);
+    assert_markdown_safe(&job.bodies[0], &[]);
+    assert_job_sarif(&job);
+}
+
+/// A harmless pull request after a failing push: the verdict passes and the
+/// earlier comment is updated rather than left stale.
+#[test]
+fn action_on_a_passing_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let base = common::fixtures().join("CG101/replicas-lowered/base");
+    let head = tempfile::tempdir().expect("tmp");
+    common::copy_tree(&base, head.path());
+    std::fs::write(head.path().join("NOTES.md"), "harmless\n").expect("write");
+    let origin = common::repo_from(&base, head.path());
+    let (_release, url) = release(true);
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif"), ("release-url", &url)],
+            comments: OUR_EARLIER_COMMENT,
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    // A release whose checksum does not match is never run: built from source.
+    assert!(
+        log.contains("::warning title=continuity-guard::the checksum"),
+        "{log}"
+    );
+    assert!(
+        job.cargo_calls.starts_with("install --locked --path"),
+        "{}",
+        job.cargo_calls
+    );
+    assert_eq!(outcome(&job, "Verdict"), "success", "{log}");
+    assert!(!job.failed, "{:?}", job.steps);
+    assert_eq!(job.outputs["blocking"], "0", "{:?}", job.outputs);
+    assert!(!log.contains("::error"), "{log}");
+    assert!(
+        job.gh_calls
+            .contains("-X PATCH repos/acme/infra/issues/comments/12"),
+        "{}",
+        job.gh_calls
+    );
+    assert!(job.bodies[0].starts_with("<!-- continuity-guard -->"));
+    assert!(!job.bodies[0].contains("CG101"), "{}", job.bodies[0]);
+    assert_job_sarif(&job);
+}
+
+/// A pull request that breaks the plan (exit 2): an `::error`, a summary
+/// and a comment saying the change could not be assessed, an empty but
+/// valid SARIF log, and the verdict fails with 2.
+#[test]
+fn action_on_an_invalid_plan() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    std::fs::write(
+        origin.path().join("continuity.yaml"),
+        "version: 1\nservices: [\n",
+    )
+    .expect("plan");
+    common::git(origin.path(), &["commit", "-qam", "Break the plan"]);
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "acme/infra",
+            inputs: &[("sarif", "cg.sarif"), ("release-url", NO_RELEASE)],
+            comments: "[]",
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert!(
+        log.contains("no release asset at file:///nonexistent"),
+        "{log}"
+    );
+    assert!(
+        job.cargo_calls.starts_with("install --locked --path"),
+        "{}",
+        job.cargo_calls
+    );
+    assert_eq!(outcome(&job, "Check the change"), "success", "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 2)", "{log}");
+    assert!(log.contains("::error title=continuity-guard::"), "{log}");
+    assert!(job.summary.contains("could not assess"), "{}", job.summary);
+    assert_eq!(job.bodies.len(), 1, "{}", job.gh_calls);
+    assert!(
+        job.bodies[0].contains("could not assess"),
+        "{}",
+        job.bodies[0]
+    );
+    assert_eq!(
+        job.outputs["blocking"], "",
+        "no count when nothing was assessed"
+    );
+    assert_job_sarif(&job);
+}
+
+/// A fork's pull request: its token is read-only, so the comment step is a
+/// notice that writes nothing; annotations and the summary still appear and
+/// the verdict still fails.
+#[test]
+fn action_on_a_fork_pull_request() {
+    let Some(action) = action_with_bash_and_jq() else {
+        return;
+    };
+    let origin = common::fixture_repo("CG101/replicas-lowered");
+    let job = runner::run(
+        &action,
+        &runner::PullRequest {
+            origin: origin.path(),
+            head_repo: "fork/infra",
+            inputs: &[("sarif", "cg.sarif"), ("release-url", NO_RELEASE)],
+            comments: OUR_EARLIER_COMMENT,
+            env: &[],
+        },
+    );
+    let log = &job.log;
+    assert_eq!(outcome(&job, "Post or update"), "success", "{log}");
+    assert!(
+        log.contains("::notice title=continuity-guard::pull request from a fork"),
+        "{log}"
+    );
+    assert!(!job.gh_calls.contains("-X"), "{}", job.gh_calls);
+    assert!(job.bodies.is_empty());
+    assert!(job.summary.contains("CG101"), "{}", job.summary);
+    assert!(log.contains("::error file="), "{log}");
+    assert_eq!(outcome(&job, "Verdict"), "failure (exit 1)", "{log}");
+    assert_job_sarif(&job);
 }

@@ -474,19 +474,10 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_exit_2() {
     let dir = repo();
     lower_replicas(dir.path());
     commit(dir.path(), "lower");
-    let args = [
-        "check",
-        "--base",
-        "main",
-        "--head",
-        "feature",
-        "--as-of",
-        "2026-11-23",
-        "--all",
-    ];
+    let args = [common::CHECK_MAIN_FEATURE.as_slice(), &["--all"]].concat();
     // `| head -0`: the reader is gone before anything is written.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_continuity-guard"))
-        .args(args)
+        .args(&args)
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())

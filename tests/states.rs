@@ -219,3 +219,121 @@ fn one_document_of_a_multi_document_file_touches_its_own_service() {
         .collect();
     assert_eq!(affected, ["loadgen"], "{r}");
 }
+
+#[test]
+fn a_workload_moved_out_of_its_service_is_named_by_cg002_and_cg404() {
+    let (_, r) = states("states/moved-out-of-service");
+    let cg002 = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "CG002")
+        .unwrap_or_else(|| panic!("no CG002: {r}"));
+    assert_eq!(cg002["location"]["path"], "deploy/other/api.yaml", "{r}");
+    assert!(
+        cg002["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("belonged to shop")),
+        "{r}"
+    );
+    assert!(has(&r, "CG404", "introduced"), "{r}");
+}
+
+#[test]
+fn a_waiver_from_before_the_change_does_not_cover_a_worse_value() {
+    // Waived at 2 of 3 replicas; the change goes to 1: worsened, not waived.
+    let (code, r) = states("states/waiver-worsened");
+    assert_eq!(code, 1, "{r}");
+    let cg101 = &r["findings"][0];
+    assert_eq!(cg101["rule"], "CG101", "{r}");
+    assert_eq!(cg101["state"], "worsened", "{r}");
+    assert_eq!(cg101["waived"], false, "{r}");
+}
+
+#[test]
+fn under_strict_an_inline_suppression_the_change_adds_does_not_apply() {
+    // The change lowers replicas and suppresses the finding in one go.
+    let repo = common::fixture_repo("CG406/with-reason");
+    let (code, out, err) = common::check(repo.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = common::check(repo.path(), &["--strict", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r: Value = serde_json::from_str(&out).expect("JSON report");
+    assert!(has(&r, "CG407", "introduced"), "{r}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "CG101" && f["waived"] == false),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_disabled_module_instance_is_not_judged() {
+    // `create = false` makes `count = local.create && … ? 1 : 0` zero, even
+    // when the rest of the condition is unknown (terraform-aws-rds's
+    // `db_disabled` examples).
+    let (code, r) = states("states/terraform-disabled-module");
+    assert_eq!(code, 0, "{r}");
+    assert!(!has(&r, "CG102", "introduced"), "{r}");
+}
+
+#[test]
+fn a_base_beside_other_bases_is_read_through_its_overlay() {
+    // `deploy/bases/web` is built by `deploy/overlays/prod`, not on its own:
+    // lowering the HPA floor in the base is the service's, and blocks.
+    let (code, r) = states("states/kustomize-sibling-bases");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG101", "introduced"), "{r}");
+    assert!(!has(&r, "CG002", "introduced"), "{r}");
+}
+
+#[test]
+fn braces_in_a_block_scalar_are_text_not_a_template() {
+    let (code, r) = states("kustomize/configmap-with-braces");
+    assert_eq!(code, 1, "{r}");
+    assert!(has(&r, "CG101", "introduced"), "{r}");
+    assert!(!has(&r, "CG004", "introduced"), "{r}");
+}
+
+#[test]
+fn terraform_moved_blocks_keep_renamed_resources_findings_existing() {
+    // `moved { from = aws_db_instance.main  to = aws_db_instance.primary }`:
+    // resized too much for similarity to pair them, the rename introduces
+    // nothing; `archive` → `cold` turned single-zone, which is introduced.
+    let (code, r) = states("states/terraform-moved");
+    assert_eq!(code, 1, "{r}");
+    let findings = r["findings"].as_array().expect("findings");
+    let state_of = |service: &str, needle: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| {
+                f["rule"] == "CG102"
+                    && f["service"] == service
+                    && f["message"].as_str().unwrap_or_default().contains(needle)
+            })
+            .map(|f| f["state"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(state_of("ledger", "primary"), ["existing"], "{r}");
+    assert_eq!(state_of("ledger", "cold"), ["introduced"], "{r}");
+    // A service selected by address: the moved block is its too.
+    assert_eq!(
+        state_of("reporting", "reports_replica"),
+        ["existing"],
+        "{r}"
+    );
+    assert_eq!(r["summary"]["resolved"], 0, "{r}");
+    assert_eq!(r["summary"]["blocking"], 1, "{r}");
+}
+
+#[test]
+fn an_ignored_kustomize_root_that_does_not_build_blocks_nothing() {
+    // `app/tests/all` (ignored) includes the base and a component that does
+    // not build; the base's change is read through `app/overlays/prod` only.
+    let (code, r) = states("states/ignored-kustomize-root");
+    assert_eq!(code, 0, "{r}");
+    assert!(!has(&r, "CG004", "introduced"), "{r}");
+}

@@ -301,7 +301,7 @@ fn html_is_self_contained_and_escaped() {
 fn html_renders_in_headless_chromium() {
     let chromium = Path::new("/usr/bin/chromium");
     if !chromium.exists() {
-        eprintln!("skipped: no /usr/bin/chromium");
+        common::skip("no /usr/bin/chromium (apt-get install chromium)");
         return;
     }
     let repo = estate();
@@ -325,15 +325,15 @@ fn html_renders_in_headless_chromium() {
         ])
         .output();
     let Ok(out) = out else {
-        eprintln!("skipped: chromium does not start");
+        common::skip("chromium does not start");
         return;
     };
     let dom = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() || dom.trim().is_empty() {
-        eprintln!(
-            "skipped: chromium failed: {}",
+        common::skip(&format!(
+            "chromium failed: {}",
             String::from_utf8_lossy(&out.stderr)
-        );
+        ));
         return;
     }
     assert!(dom.contains("Continuity status"), "{dom}");

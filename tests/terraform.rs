@@ -284,6 +284,41 @@ fn catalogue_types_degrade_at_their_line_and_improvements_introduce_nothing() {
         introduced("terraform/catalogue-eks-node-group"),
         vec![("CG101", 9)]
     );
+    // CloudFormation spellings of the same entries: Redshift, OpenSearch,
+    // an ElastiCache cluster, an EKS node group and an ECS service whose
+    // floor a scalable target owns.
+    assert_eq!(
+        introduced("cloudformation/catalogue-degraded"),
+        vec![
+            ("CG102", 9),
+            ("CG301", 11),
+            ("CG102", 17),
+            ("CG102", 23),
+            ("CG101", 30),
+            ("CG101", 42)
+        ]
+    );
+    assert_eq!(introduced("cloudformation/catalogue-improved"), vec![]);
+    // The eks registry module's managed node groups, and an ECS service
+    // whose floor an aws_appautoscaling_target owns.
+    assert_eq!(
+        introduced("terraform/registry-eks-node-group"),
+        vec![("CG101", 11)]
+    );
+    assert_eq!(
+        introduced("terraform/registry-eks-node-group-improved"),
+        vec![]
+    );
+    assert_eq!(
+        introduced("terraform/ecs-scalable-target"),
+        vec![("CG101", 15)]
+    );
+    assert_eq!(introduced("terraform/ecs-scalable-target-improved"), vec![]);
+    // A module call that cannot be evaluated fails closed.
+    assert_eq!(
+        introduced("terraform/module-unevaluable"),
+        vec![("CG004", 1)]
+    );
 }
 
 #[test]

@@ -227,16 +227,28 @@ pub fn correspond(
             }
         }
     }
-    // 2. Terraform `moved` blocks.
+    // 2. Terraform `moved` blocks: a resource's own address, or a module's
+    // (`module.old` → `module.new` moves every resource under it).
     for (from, to) in moved {
-        let i = (0..base.len()).find(|&i| !base_used[i] && base[i].address == *from);
-        let j = (0..head.len()).find(|&j| !head_used[j] && head[j].address == *to);
-        if let (Some(i), Some(j)) = (i, j)
-            && base[i].kind == head[j].kind
-        {
-            base_used[i] = true;
-            head_used[j] = true;
-            pairs.push((i, j));
+        for i in 0..base.len() {
+            if base_used[i] {
+                continue;
+            }
+            let Some(rest) = base[i].address.strip_prefix(from.as_str()) else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('.')) {
+                continue;
+            }
+            let wanted = format!("{to}{rest}");
+            let j = (0..head.len()).find(|&j| {
+                !head_used[j] && head[j].address == wanted && head[j].kind == base[i].kind
+            });
+            if let Some(j) = j {
+                base_used[i] = true;
+                head_used[j] = true;
+                pairs.push((i, j));
+            }
         }
     }
     // 3. Similarity, per kind, highest first, ties by address.
@@ -328,6 +340,14 @@ pub(crate) struct Compared<'f> {
 }
 
 impl Compared<'_> {
+    /// The Terraform `moved { from, to }` blocks of both sides (a block
+    /// left in place after the move still names it).
+    fn moved(&self) -> Vec<(String, String)> {
+        let mut moved = crate::readers::terraform::moved_pairs(&self.head.resources);
+        moved.extend(crate::readers::terraform::moved_pairs(&self.base.resources));
+        moved
+    }
+
     /// Addresses of head resources the service did not have at base that
     /// stand unchanged in the same file at base: only their mapping to the
     /// service changed (a label added, a selector widened, a new entry).
@@ -337,10 +357,12 @@ impl Compared<'_> {
         cache: &mut ParseCache,
         sources: &mut SourceStore,
     ) -> BTreeSet<String> {
-        let paired: BTreeSet<usize> = correspond(&self.base.resources, &self.head.resources, &[])
-            .into_iter()
-            .map(|(_, j)| j)
-            .collect();
+        let moved = self.moved();
+        let paired: BTreeSet<usize> =
+            correspond(&self.base.resources, &self.head.resources, &moved)
+                .into_iter()
+                .map(|(_, j)| j)
+                .collect();
         let mut out = BTreeSet::new();
         for (j, r) in self.head.resources.iter().enumerate() {
             if paired.contains(&j) {
@@ -399,7 +421,7 @@ impl Compared<'_> {
         counter: Vec<Violation>,
         outsiders: &BTreeSet<String>,
     ) -> (JudgedViolations, JudgedViolations) {
-        let renames = renames(&self.base.resources, &self.head.resources, &[]);
+        let renames = renames(&self.base.resources, &self.head.resources, &self.moved());
         let key = |v: &Violation| (v.rule, translate(&v.subject, &renames));
         let worst = |vs: &[Violation]| {
             let mut by: HashMap<(&'static str, String), u64> = HashMap::new();
@@ -559,6 +581,40 @@ mod tests {
         )];
         assert_eq!(correspond(&base, &head, &moved), vec![(0, 1), (1, 0)]);
         assert_eq!(correspond(&base, &head, &[]), vec![(0, 1)]);
+    }
+
+    #[test]
+    pub(crate) fn a_moved_module_moves_every_resource_under_it() {
+        let base = [
+            res(
+                "aws_db_instance",
+                "module.old.aws_db_instance.this",
+                "m.tf",
+                "engine: pg\n",
+            ),
+            res(
+                "aws_db_instance",
+                "module.older.aws_db_instance.this",
+                "m.tf",
+                "engine: my\n",
+            ),
+        ];
+        let head = [
+            res(
+                "aws_db_instance",
+                "module.new.aws_db_instance.this",
+                "m.tf",
+                "engine: mssql\n",
+            ),
+            res(
+                "aws_db_instance",
+                "module.newer.aws_db_instance.this",
+                "m.tf",
+                "engine: ora\n",
+            ),
+        ];
+        let moved = [("module.old".to_string(), "module.new".to_string())];
+        assert_eq!(correspond(&base, &head, &moved), vec![(0, 0)]);
     }
 
     #[test]

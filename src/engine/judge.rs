@@ -7,7 +7,7 @@ use super::cache::line_starts;
 use super::compare::{Judged, JudgedViolations};
 use super::{Finding, Inputs, Location, State};
 use crate::facts::Loc;
-use crate::plan::model::Plan;
+use crate::plan::model::{Plan, Waiver};
 use crate::readers::Span;
 use crate::rules::Violation;
 use std::collections::BTreeMap;
@@ -92,6 +92,7 @@ pub(crate) fn judge(
     v: Violation,
     (state, base_measure): Judged,
     plan: &Plan,
+    base_waivers: &[Waiver],
     as_of: jiff::civil::Date,
     sources: &SourceStore,
 ) -> Option<(Finding, Option<Suppression>)> {
@@ -106,7 +107,11 @@ pub(crate) fn judge(
         .and_then(|service| {
             plan.waivers
                 .iter()
-                .find(|w| !w.expired(as_of) && w.covers(v.rule, service, &v.subject))
+                .filter(|w| !w.expired(as_of) && w.covers(v.rule, service, &v.subject))
+                // A worsened finding is covered only by a waiver the same
+                // change added (DESIGN §4): a waiver granted for 2 of 3
+                // replicas does not silently cover 0.
+                .find(|w| state != State::Worsened || !base_waivers.contains(w))
         })
         .map(|w| format!("waiver: {}", w.reason));
     let suppression = match waiver {
@@ -159,30 +164,44 @@ pub(crate) fn verdicts(
     let (bp, hp, as_of) = (inputs.base_plan, inputs.head_plan, inputs.as_of);
     let mut findings: Vec<Finding> = resolved
         .into_iter()
-        .filter_map(|(v, state)| judge(v, state, bp, as_of, sources).map(|(f, _)| f))
+        .filter_map(|(v, state)| judge(v, state, bp, &[], as_of, sources).map(|(f, _)| f))
         .collect();
     let mut unexplained: BTreeMap<Loc, (Option<String>, String, bool)> = BTreeMap::new();
+    let mut added: BTreeMap<Loc, (Option<String>, String)> = BTreeMap::new();
     for (v, state) in violations {
         let introduced = state.0.is_new();
-        let Some((finding, suppression)) = judge(v, state, hp, as_of, sources) else {
+        let Some((mut finding, suppression)) = judge(v, state, hp, &bp.waivers, as_of, sources)
+        else {
             continue;
         };
-        if let Some(s) = suppression
-            && s.reason.is_empty()
-        {
+        if let Some(s) = suppression {
             let loc = Loc {
                 side: finding.location.side,
                 path: finding.location.path.clone(),
                 span: s.span,
             };
-            let entry = unexplained
-                .entry(loc)
-                .or_insert((finding.service.clone(), s.codes, false));
-            entry.2 |= introduced;
+            if added_by_change(&loc, inputs, sources) {
+                // CG407; under --strict it does not apply to this change.
+                added
+                    .entry(loc.clone())
+                    .or_insert((finding.service.clone(), s.codes.clone()));
+                if inputs.strict {
+                    finding.waived = false;
+                    finding.waived_by = None;
+                }
+            }
+            if s.reason.is_empty() {
+                let entry =
+                    unexplained
+                        .entry(loc)
+                        .or_insert((finding.service.clone(), s.codes, false));
+                entry.2 |= introduced;
+            }
         }
         findings.push(finding);
     }
     findings.extend(unexplained_suppressions(unexplained, hp, sources));
+    findings.extend(added_suppressions(added, inputs, sources));
     sort_findings(&mut findings);
     findings
 }
@@ -217,6 +236,73 @@ fn unexplained_suppressions(
             help: Some(format!(
                 "write why after the bracket: `# continuity-guard: ignore[{codes}] <reason, e.g. a CAB reference>`, or use a waiver in the plan"
             )),
+            location: sources.locate(&loc),
+            secondary: Vec::new(),
+        })
+        .collect()
+}
+
+/// Whether an inline suppression comment at head was added by the change:
+/// its file changed and the base version (under its old path) does not hold
+/// the same comment.
+fn added_by_change(loc: &Loc, inputs: &Inputs, sources: &SourceStore) -> bool {
+    if loc.side != crate::facts::Side::Head {
+        return false;
+    }
+    let Some(change) =
+        (inputs.changes.changes.iter()).find(|c| c.new_path.as_deref() == Some(loc.path.as_ref()))
+    else {
+        return false;
+    };
+    let Some(comment) = sources
+        .text(crate::facts::Side::Head, &loc.path)
+        .and_then(|t| t.get(loc.span.start..loc.span.end))
+    else {
+        return false;
+    };
+    let comment = comment.trim();
+    let base = (change.old_path.as_deref()).and_then(|p| sources.text(crate::facts::Side::Base, p));
+    !base.is_some_and(|t| t.lines().any(|l| l.contains(comment)))
+}
+
+/// CG407 for each inline suppression the change adds (DESIGN §3): the change
+/// relaxes its own gate; the PR comment and the CAB report list it under
+/// approvals, and `--strict` judges the change without it.
+fn added_suppressions(
+    added: BTreeMap<Loc, (Option<String>, String)>,
+    inputs: &Inputs,
+    sources: &SourceStore,
+) -> Vec<Finding> {
+    let Some(rule) = crate::rules::find("CG407") else {
+        return Vec::new();
+    };
+    let plan = inputs.head_plan;
+    let Some(severity) = plan.severity(rule.code(), rule.severity()) else {
+        return Vec::new();
+    };
+    let applies = if inputs.strict {
+        "; under --strict it does not apply to this change"
+    } else {
+        ""
+    };
+    added
+        .into_iter()
+        .map(|(loc, (service, codes))| Finding {
+            rule: rule.code(),
+            name: rule.name(),
+            severity,
+            introduced: true,
+            state: State::Introduced,
+            measure: 1,
+            base_measure: None,
+            waived: false,
+            waived_by: None,
+            service,
+            subject: format!("{} ignore[{codes}] added", loc.path),
+            message: format!("the change adds an inline suppression of {codes}{applies}"),
+            help: Some(
+                "an accepted risk needs the plan owners' approval: land the suppression (or a waiver) in a change of its own".into(),
+            ),
             location: sources.locate(&loc),
             secondary: Vec::new(),
         })

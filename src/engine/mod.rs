@@ -133,6 +133,8 @@ pub struct Inputs<'a> {
     /// How the change relaxes its own plan (CG407, computed from the plans
     /// as written, also when `--strict` judges with a stricter head plan).
     pub relaxations: &'a [Violation],
+    /// `--strict`: an inline suppression the change adds does not apply to it.
+    pub strict: bool,
 }
 
 /// Both sides of a change as the engine reads them, with their plans' indexes.
@@ -292,9 +294,9 @@ impl Both<'_> {
     }
 }
 
-/// Step 4 for one service of either plan: its facts at both sides when the
-/// change affects it (or `--all`), the state rules compared across the
-/// sides, and the change rules (CG405's expiry always).
+/// Step 4 for one service of either plan, when the change affects it (or
+/// `--all`): its facts at both sides, the state rules compared across the
+/// sides, and the change rules.
 fn assess_service(
     name: &str,
     inputs: &Inputs,
@@ -305,23 +307,18 @@ fn assess_service(
 ) {
     let (bp, hp) = (inputs.base_plan, inputs.head_plan);
     let affected = got.affected.contains(name);
-    let expired_waiver = hp
-        .waivers
-        .iter()
-        .any(|w| w.service == name && w.expired(inputs.as_of));
-    if !affected && !inputs.all && !expired_waiver {
+    // CG405 too only for services the change affects (DESIGN §4).
+    if !affected && !inputs.all {
         return;
     }
-    let need_facts = affected || inputs.all;
     let (bs, hs) = (bp.services.get(name), hp.services.get(name));
     let mut facts = |ctx: &mut SideCtx, s: Option<&Service>| {
-        s.filter(|_| need_facts)
-            .map(|s| side::service_facts(ctx, cache, sources, s))
+        s.map(|s| side::service_facts(ctx, cache, sources, s))
     };
     let bf = facts(&mut sides.base, bs);
     let hf = facts(&mut sides.head, hs);
     let orphans = match (bs, hs) {
-        (Some(s), None) if need_facts => side::orphans(s, &mut sides.head, cache, sources),
+        (Some(s), None) => side::orphans(s, &mut sides.head, cache, sources),
         _ => Vec::new(),
     };
     // Values the facts could not know (unresolved expressions) are said, at head.
@@ -339,14 +336,10 @@ fn assess_service(
         as_of: inputs.as_of,
         exists: [&base_exists, &head_exists],
     };
-    if need_facts {
-        compare_sides(&both, inputs, sides, cache, sources, got);
-    }
-    change_rules(
-        &both, name, orphans, need_facts, inputs, sides, cache, sources, got,
-    );
+    compare_sides(&both, inputs, sides, cache, sources, got);
+    change_rules(&both, name, orphans, inputs, sides, cache, sources, got);
     let [bf, hf] = both.facts;
-    if need_facts && let Some(service) = hs.or(bs) {
+    if let Some(service) = hs.or(bs) {
         got.services.push(ServiceState {
             name: name.to_string(),
             service: service.clone(),
@@ -420,7 +413,6 @@ fn change_rules(
     both: &Both,
     name: &str,
     orphans: Vec<Arc<crate::readers::Resource>>,
-    need_facts: bool,
     inputs: &Inputs,
     sides: &Sides,
     cache: &mut ParseCache,
@@ -436,9 +428,7 @@ fn change_rules(
     };
     let mut out = Vec::new();
     for rule in RULES {
-        if need_facts || rule.code() == "CG405" {
-            rule.check_change(&change, &mut out);
-        }
+        rule.check_change(&change, &mut out);
     }
     out.retain(|v| {
         v.primary.side != Side::Base

@@ -23,8 +23,12 @@ pub(crate) fn content_match(service: &Service, r: &Resource) -> bool {
                 && readers::kubernetes::labels_match(r, labels)
         }
         Matcher::Terraform { patterns, set } => {
+            let selected = |a: &str| readers::terraform::address_selected(patterns, set, a);
             r.file_kind == FileKind::Terraform
-                && readers::terraform::address_selected(patterns, set, &r.address)
+                && (selected(&r.address)
+                    // A `moved` block belongs to the service of what it moves.
+                    || readers::terraform::moved_pair(r)
+                        .is_some_and(|(from, to)| selected(&from) || selected(&to)))
         }
         Matcher::Catalog(entity) => r.file_kind == FileKind::Catalog && &catalog_ref(r) == entity,
         Matcher::Resources { set, .. } => set.is_match(&r.address),
@@ -356,32 +360,33 @@ pub(crate) fn map_change(
     sources: &mut SourceStore,
     got: &mut Gathered,
 ) {
-    let mut mapped = BTreeSet::new();
+    let mut at_base = BTreeSet::new();
     if let Some(p) = &change.old_path
         && matches!(sides.base.tree.kind(p), Some(EntryKind::File) | None)
     {
         let read = sides.base.file(cache, sources, p);
-        mapped.extend(services_at(
-            sides,
-            Side::Base,
-            p,
-            read.as_deref(),
-            cache,
-            sources,
-        ));
+        at_base = services_at(sides, Side::Base, p, read.as_deref(), cache, sources);
     }
+    let mut mapped = at_base.clone();
     let mut head_read = None;
+    let mut at_head = BTreeSet::new();
     if let Some(p) = &change.new_path {
         head_read = sides.head.file(cache, sources, p);
         say_unread(&sides.head, p, head_read.as_deref(), &mut got.notes);
-        let at_head = services_at(sides, Side::Head, p, head_read.as_deref(), cache, sources);
+        at_head = services_at(sides, Side::Head, p, head_read.as_deref(), cache, sources);
         unreadable_at_head(&sides.head, p, &at_head, head_read.as_deref(), got);
-        mapped.extend(at_head);
-        not_assessed_at_head(&sides.head, p, &mapped, head_read.as_deref(), got);
+        mapped.extend(at_head.iter().cloned());
+        let read = head_read.as_deref();
+        let why = super::side::not_assessed(sides.head.tree, p, read).or_else(|| {
+            read.and_then(|r| super::side::unevaluable_calls(&sides.head, cache, sources, r))
+        });
+        not_assessed_at_head(&sides.head, p, &mapped, why, got);
     }
     let touched = touched(change, &mapped, head_read.as_deref(), sides, cache, sources);
-    if mapped.is_empty() {
-        unmapped(change, head_read, inputs, sides, cache, sources, got);
+    // Unmapped at head: a new file, or one moved (or edited) out of every
+    // service it belonged to at base (DESIGN §1.5: CG002 names the move).
+    if at_head.is_empty() {
+        unmapped(change, head_read, &at_base, inputs, sides, got);
     }
     got.affected.extend(touched);
 }
@@ -435,10 +440,10 @@ fn not_assessed_at_head(
     head: &SideCtx,
     path: &str,
     services: &BTreeSet<String>,
-    read: Option<&Parsed>,
+    why: Option<String>,
     got: &mut Gathered,
 ) {
-    let Some(why) = super::side::not_assessed(head.tree, path, read) else {
+    let Some(why) = why else {
         return;
     };
     if head.plan.is_ignored(path) {
@@ -494,38 +499,30 @@ fn touched(
     }
 }
 
-/// CG002: an added or modified infrastructure file nobody maps (a deleted
-/// file that no service maps is no finding; the plan itself is none).
+/// CG002: an added or modified infrastructure file no service maps at
+/// head (a deleted file is no finding; the plan itself is none), naming
+/// the services it belonged to at base when it moved out of them.
 fn unmapped(
     change: &Change,
     head_read: Option<Arc<Parsed>>,
+    at_base: &BTreeSet<String>,
     inputs: &Inputs,
     sides: &Sides,
-    cache: &mut ParseCache,
-    sources: &mut SourceStore,
     got: &mut Gathered,
 ) {
     let plans = [
         inputs.head_plan.path.as_ref(),
         inputs.base_plan.path.as_ref(),
     ];
-    if change.new_path.is_none() || plans.contains(&change.path()) {
+    let (Some(path), Some(read)) = (&change.new_path, head_read) else {
+        return;
+    };
+    if plans.contains(&change.path()) || plans.contains(&path.as_str()) {
         return;
     }
-    let (side, path, read) = match (&change.new_path, head_read) {
-        (Some(p), Some(r)) => (Side::Head, p.clone(), Some(r)),
-        _ => match &change.old_path {
-            Some(p) => (Side::Base, p.clone(), sides.base.file(cache, sources, p)),
-            None => (Side::Head, change.path().to_string(), None),
-        },
-    };
-    let Some(read) = read else { return };
-    if read.read.infrastructure
-        && read.read.error.is_none()
-        && !sides.side(side).plan.is_ignored(&path)
-    {
+    if read.read.infrastructure && read.read.error.is_none() && !sides.head.plan.is_ignored(path) {
         let kinds: BTreeSet<&str> = read.resources.iter().map(|r| r.kind.as_str()).collect();
-        let v = crate::rules::cg002_unmapped_change::violation(side, &path, &kinds);
+        let v = crate::rules::cg002_unmapped_change::violation(path, &kinds, at_base);
         got.violations.push((v, NEW));
     }
 }

@@ -64,8 +64,13 @@ impl readers::kustomize::Files for KustomizeFiles<'_, '_> {
 }
 
 impl readers::kustomize::SideFiles for KustomizeFiles<'_, '_> {
+    /// A kustomization under the plan's `ignore` is never a root nor an
+    /// includer: a test root that does not build cannot make the files it
+    /// shares with the real roots "not assessed".
     fn list_under(&mut self, prefix: &str) -> Vec<String> {
-        self.ctx.tree.list_under(prefix)
+        let mut files = self.ctx.tree.list_under(prefix);
+        files.retain(|p| !self.ctx.plan.is_ignored(p));
+        files
     }
     fn exists(&mut self, path: &str) -> bool {
         self.ctx.tree.kind(path) == Some(EntryKind::File)
@@ -306,6 +311,31 @@ pub(crate) fn not_assessed(tree: &dyn Tree, path: &str, read: Option<&Parsed>) -
     }
 }
 
+/// Why a file's module calls cannot be evaluated, if one cannot (a source
+/// that is not a literal string or leaves the repository, a folder with no
+/// readable `.tf` file): CG004 when the file changed.
+pub(crate) fn unevaluable_calls(
+    ctx: &SideCtx,
+    cache: &mut ParseCache,
+    sources: &mut SourceStore,
+    read: &Parsed,
+) -> Option<String> {
+    if !read.resources.iter().any(|r| r.kind == "module") {
+        return None;
+    }
+    readers::terraform_modules::unevaluable_calls(
+        &read.resources,
+        &mut readers::terraform_modules::Files {
+            list_dir: &|dir| ctx.tree.list_under(dir),
+            read: &mut |p| {
+                ctx.file(cache, sources, p)
+                    .map(|parsed| parsed.to_file_read())
+            },
+            bytes: &|p| ctx.tree.read(p).map(|b| b.bytes),
+        },
+    )
+}
+
 /// Local module calls as instances (DESIGN §1a): a call found through
 /// `paths` brings all its resources, one found through `terraform:`
 /// selectors those the selectors name.
@@ -485,7 +515,9 @@ fn side_findings(
     label_module_arguments(&mut violations, facts);
     let mut findings: Vec<Finding> = violations
         .into_iter()
-        .filter_map(|v| judge(v, (State::Existing, None), ctx.plan, as_of, sources).map(|(f, _)| f))
+        .filter_map(|v| {
+            judge(v, (State::Existing, None), ctx.plan, &[], as_of, sources).map(|(f, _)| f)
+        })
         .collect();
     super::judge::sort_findings(&mut findings);
     findings

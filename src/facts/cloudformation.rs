@@ -9,15 +9,16 @@
 //! `!Ref` to a parameter without `Default`, `!GetAtt`, `!If` …) becomes
 //! [`Fact::Unknown`] with a note, never a guess.
 
+use super::cloud_catalogue::{self, Fields, Out};
 use super::window::Window;
 use super::{
-    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Group, Loc, ScheduledAction,
+    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Loc, ScheduledAction,
     ScheduledCapacity, ServiceFacts, StoreKind,
 };
-use crate::readers::cloudformation::reference;
+use crate::readers::cloudformation::{mentioned_ids, reference};
 use crate::readers::{FileKind, Node, Resource, Value};
 use crate::source::Side;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 const GIB: u64 = 1 << 30;
@@ -108,6 +109,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Fields for Reader<'_> {
+    fn resource(&self) -> &Resource {
+        self.r
+    }
+
+    fn display(&self) -> String {
+        self.display.clone()
+    }
+
+    fn loc(&self, node: Option<&Node>) -> Loc {
+        Loc::of(self.side, self.r, node)
+    }
+
+    fn fact<T>(&mut self, path: &str, conv: impl Fn(&Node) -> Result<T, String>) -> Fact<T> {
+        match self.prop(path) {
+            Some(n) if n.value == Value::Null => Fact::Absent,
+            node => self.fact(path, node, "valid", conv),
+        }
+    }
+}
+
 /// A value for a note.
 fn shown(n: &Node) -> String {
     match (reference(n), n.scalar_text()) {
@@ -128,7 +150,9 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         .filter(|r| r.file_kind == FileKind::CloudFormation)
         .map(|r| r.as_ref())
         .collect();
+    let index = Index::of(&cfn);
     let mut schedules: BTreeMap<String, ScheduledCapacity> = BTreeMap::new();
+    let mut owners = Vec::new();
     for r in &cfn {
         let mut rd = Reader {
             side,
@@ -146,8 +170,9 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 facts.stores.push(store);
                 facts.backups.extend(backup);
             }
-            "AWS::RDS::DBCluster" => {
-                let (store, backup) = db_cluster(&mut rd, &cfn);
+            "AWS::RDS::DBCluster" | "AWS::DocDB::DBCluster" | "AWS::Neptune::DBCluster" => {
+                let members = index.members.get(r.address.as_str());
+                let (store, backup) = db_cluster(&mut rd, members.map_or(&[], Vec::as_slice));
                 facts.stores.push(store);
                 facts.backups.extend(backup);
             }
@@ -173,43 +198,11 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 };
                 facts.stores.push(store);
             }
-            "AWS::ElastiCache::ReplicationGroup" => {
-                let store = DataStore {
-                    address: r.address.clone(),
-                    display: rd.display.clone(),
-                    kind: StoreKind::Cache,
-                    loc: rd.loc(None),
-                    multi_az: super::one_node_is_one_zone(
-                        rd.boolean("MultiAZEnabled"),
-                        rd.integer("NumCacheClusters"),
-                    ),
-                    automatic_failover: rd.boolean("AutomaticFailoverEnabled"),
-                    backup_retention_days: rd.integer("SnapshotRetentionLimit"),
-                    backup_window: rd.window("SnapshotWindow"),
-                    maintenance_window: rd.window("PreferredMaintenanceWindow"),
-                    ..DataStore::default()
-                };
-                facts.stores.push(store);
-            }
-            "AWS::AutoScaling::AutoScalingGroup" => {
-                let zones = match rd.count("AvailabilityZones") {
-                    Fact::Absent => rd.count("VPCZoneIdentifier"),
-                    zones => zones,
-                };
-                let group = Group {
-                    address: r.address.clone(),
-                    display: rd.display.clone(),
-                    loc: rd.loc(None),
-                    min_size: rd.integer("MinSize"),
-                    zones,
-                };
-                facts.groups.push(group);
-            }
             "AWS::AutoScaling::ScheduledAction" => {
-                if let Some((target, action)) = scheduled_action(&mut rd, &cfn) {
-                    let display = cfn
-                        .iter()
-                        .find(|g| g.address == target)
+                if let Some((target, action)) = scheduled_action(&mut rd, &index) {
+                    let display = index
+                        .by_id
+                        .get(target.as_str())
                         .map_or_else(|| format!("autoscaling group {target}"), |g| display(g));
                     schedules
                         .entry(target.clone())
@@ -223,10 +216,72 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 }
             }
             "AWS::Backup::BackupPlan" => backup_plan(&mut rd, &mut facts.backups),
-            _ => {}
+            "AWS::ApplicationAutoScaling::ScalableTarget" => {
+                owners.extend(scalable_target(&mut rd, &index));
+            }
+            _ => {
+                let out = Out {
+                    stores: &mut facts.stores,
+                    groups: &mut facts.groups,
+                    backups: &mut facts.backups,
+                };
+                cloud_catalogue::extract(&mut rd, out);
+            }
         }
     }
     facts.scheduled.extend(schedules.into_values());
+    cloud_catalogue::owned_floors(&mut facts.groups, owners);
+}
+
+/// The template's resources by what other resources name them with, built
+/// once so that reading a template stays linear in its resources.
+struct Index<'a> {
+    by_id: HashMap<&'a str, &'a Resource>,
+    /// Autoscaling groups by `AutoScalingGroupName`.
+    groups_by_name: HashMap<&'a str, &'a str>,
+    /// ECS services by `ServiceName`.
+    services_by_name: HashMap<&'a str, &'a str>,
+    /// A cluster's member instances (RDS, DocumentDB, Neptune), by the
+    /// cluster's logical id.
+    members: HashMap<&'a str, Vec<&'a Resource>>,
+}
+
+impl<'a> Index<'a> {
+    fn of(cfn: &[&'a Resource]) -> Self {
+        let mut index = Index {
+            by_id: HashMap::new(),
+            groups_by_name: HashMap::new(),
+            services_by_name: HashMap::new(),
+            members: HashMap::new(),
+        };
+        let name = |r: &'a Resource, field: &str| r.field(field).and_then(Node::as_str);
+        for r in cfn {
+            let r: &'a Resource = r;
+            index.by_id.insert(r.address.as_str(), r);
+            match r.kind.as_str() {
+                "AWS::AutoScaling::AutoScalingGroup" => {
+                    if let Some(n) = name(r, "Properties.AutoScalingGroupName") {
+                        index.groups_by_name.insert(n, r.address.as_str());
+                    }
+                }
+                "AWS::ECS::Service" => {
+                    if let Some(n) = name(r, "Properties.ServiceName") {
+                        index.services_by_name.insert(n, r.address.as_str());
+                    }
+                }
+                "AWS::RDS::DBInstance" | "AWS::DocDB::DBInstance" | "AWS::Neptune::DBInstance" => {
+                    if let Some(cluster) = r
+                        .field("Properties.DBClusterIdentifier")
+                        .and_then(reference)
+                    {
+                        index.members.entry(cluster).or_default().push(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        index
+    }
 }
 
 impl CapacitySchedule {
@@ -294,14 +349,14 @@ fn db_instance(rd: &mut Reader) -> (DataStore, Option<BackupSource>) {
     (store, backup)
 }
 
-fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSource>) {
+fn db_cluster(rd: &mut Reader, members: &[&Resource]) -> (DataStore, Option<BackupSource>) {
     // The instances decide where the cluster runs (its AvailabilityZones are
     // where its storage lives): one instance is one zone, whatever the storage.
     let serverless_v1 = rd
         .prop("EngineMode")
         .and_then(Node::as_str)
         .is_some_and(|m| m.eq_ignore_ascii_case("serverless"));
-    let multi_az = match cluster_members_multi_az(rd, all) {
+    let multi_az = match cluster_members_multi_az(rd, members) {
         // Aurora Serverless v1 has no instances: it starts its capacity
         // again in another zone when one fails.
         Fact::Absent if serverless_v1 => Fact::Known {
@@ -346,20 +401,11 @@ fn db_cluster(rd: &mut Reader, all: &[&Resource]) -> (DataStore, Option<BackupSo
     (store, backup)
 }
 
-/// An Aurora cluster spans zones when its instances are in two zones (or
+/// A cluster (Aurora, DocumentDB, Neptune) spans zones when its instances are in two zones (or
 /// leave the zone to Aurora, which spreads them); a single instance means a
 /// single zone. Absent when the template has no member instances.
-fn cluster_members_multi_az(rd: &Reader, all: &[&Resource]) -> Fact<bool> {
-    let members: Vec<&&Resource> = all
-        .iter()
-        .filter(|m| m.kind == "AWS::RDS::DBInstance")
-        .filter(|m| {
-            m.field("Properties.DBClusterIdentifier")
-                .and_then(reference)
-                .is_some_and(|id| id == rd.r.address)
-        })
-        .collect();
-    match members.as_slice() {
+fn cluster_members_multi_az(rd: &Reader, members: &[&Resource]) -> Fact<bool> {
+    match members {
         [] => Fact::Absent,
         [one] => Fact::Known {
             value: false,
@@ -386,22 +432,76 @@ fn cluster_members_multi_az(rd: &Reader, all: &[&Resource]) -> Fact<bool> {
     }
 }
 
+/// An Application Auto Scaling target of ECS services' desired count: the
+/// service it scales and its `MinCapacity`, which owns the service's floor
+/// as an HPA owns a Deployment's (DESIGN §1a "Floors owned by
+/// autoscalers"). When the service cannot be told from the `ResourceId`,
+/// every ECS service of the template has an unknown floor, with a note:
+/// never a floor the target may override.
+fn scalable_target(rd: &mut Reader, index: &Index) -> Vec<(String, Fact<i64>)> {
+    let is_ecs = |id: &str| {
+        index
+            .by_id
+            .get(id)
+            .is_some_and(|r| r.kind == "AWS::ECS::Service")
+    };
+    if rd.prop("ScalableDimension").and_then(Node::as_str) != Some("ecs:service:DesiredCount") {
+        return Vec::new();
+    }
+    let id = rd.prop("ResourceId");
+    let service = match id.map(|n| &n.value) {
+        // `service/cluster-name/service-name`
+        Some(Value::Str(s)) => s.rsplit('/').next().and_then(|name| {
+            index
+                .services_by_name
+                .get(name)
+                .copied()
+                .or_else(|| is_ecs(name).then_some(name))
+        }),
+        // `!Join ['/', [service, !Ref Cluster, !GetAtt Service.Name]]`, `!Sub …`
+        Some(Value::Unknown(expr)) => mentioned_ids(expr).into_iter().find(|m| is_ecs(m)),
+        _ => None,
+    };
+    let floor = rd.integer("MinCapacity");
+    if let Some(service) = service {
+        return vec![(service.to_string(), floor)];
+    }
+    let reason = format!(
+        "{} scales an ECS service that its ResourceId ({}) does not name",
+        rd.display,
+        id.map_or_else(|| "absent".into(), shown)
+    );
+    rd.notes.push(format!(
+        "{}: {reason}; the floors of the template's ECS services are not checked",
+        rd.r.path
+    ));
+    let loc = rd.loc(id);
+    index
+        .by_id
+        .values()
+        .filter(|r| r.kind == "AWS::ECS::Service")
+        .map(|r| {
+            let unknown = Fact::Unknown {
+                reason: reason.clone(),
+                loc: loc.clone(),
+            };
+            (r.address.clone(), unknown)
+        })
+        .collect()
+}
+
 /// A scheduled action's target group and the floor it sets.
-fn scheduled_action(rd: &mut Reader, all: &[&Resource]) -> Option<(String, ScheduledAction)> {
+fn scheduled_action(rd: &mut Reader, index: &Index) -> Option<(String, ScheduledAction)> {
     let target_node = rd.prop("AutoScalingGroupName");
     let target = match target_node {
         Some(n) => match (reference(n), n.as_str()) {
             (Some(id), _) => id.to_string(),
             // A literal name: the group whose AutoScalingGroupName it is, else the name.
-            (None, Some(name)) => all
-                .iter()
-                .find(|g| {
-                    g.kind == "AWS::AutoScaling::AutoScalingGroup"
-                        && g.field("Properties.AutoScalingGroupName")
-                            .and_then(Node::as_str)
-                            == Some(name)
-                })
-                .map_or_else(|| name.to_string(), |g| g.address.clone()),
+            (None, Some(name)) => index
+                .groups_by_name
+                .get(name)
+                .map_or(name, |address| address)
+                .to_string(),
             _ => {
                 rd.notes.push(format!(
                     "{}: {} targets a group we cannot resolve ({}); ignored",

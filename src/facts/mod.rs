@@ -3,13 +3,13 @@
 //! of the field it came from.
 
 pub mod catalog;
+pub mod cloud_catalogue;
 pub mod cloudformation;
 pub mod compose;
 mod downscaler;
 pub mod kubernetes;
 pub mod schedule;
 pub mod terraform;
-pub mod terraform_catalogue;
 pub mod terraform_registry;
 pub mod window;
 

@@ -9,15 +9,16 @@
 //! expression the reader could not resolve is [`Fact::Unknown`] with a note,
 //! never a guess; an attribute that is not written is [`Fact::Absent`].
 
+use super::cloud_catalogue::{self, Fields, Out};
 use super::window::Window;
 use super::{
-    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Group, Loc, ScheduledAction,
+    BackupKind, BackupSource, CapacitySchedule, DataStore, Fact, Loc, ScheduledAction,
     ScheduledCapacity, ServiceFacts, StoreKind,
 };
 use crate::readers::terraform::referenced_address;
 use crate::readers::{FileKind, Node, Resource, Value};
 use crate::source::Side;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 const GIB: u64 = 1 << 30;
@@ -30,21 +31,27 @@ pub(super) struct Reader<'a> {
     notes: &'a mut Vec<String>,
 }
 
-impl Reader<'_> {
-    pub(super) fn loc(&self, node: Option<&Node>) -> Loc {
+impl Fields for Reader<'_> {
+    fn resource(&self) -> &Resource {
+        self.r
+    }
+
+    fn display(&self) -> String {
+        display(self.r)
+    }
+
+    fn loc(&self, node: Option<&Node>) -> Loc {
         Loc::of(self.side, self.r, node)
     }
 
-    /// A fact from the attribute at `path` (dotted, through nested blocks).
-    pub(super) fn fact<T>(
-        &mut self,
-        path: &str,
-        conv: impl Fn(&Node) -> Result<T, String>,
-    ) -> Fact<T> {
+    /// The attribute at `path` (dotted, through nested blocks).
+    fn fact<T>(&mut self, path: &str, conv: impl Fn(&Node) -> Result<T, String>) -> Fact<T> {
         let node = field_or_unknown(self.r, path);
         self.fact_of(path, node, conv)
     }
+}
 
+impl Reader<'_> {
     fn fact_of<T>(
         &mut self,
         path: &str,
@@ -76,22 +83,6 @@ impl Reader<'_> {
                 }
             },
         }
-    }
-
-    pub(super) fn bool(&mut self, path: &str) -> Fact<bool> {
-        self.fact(path, as_bool)
-    }
-
-    pub(super) fn int(&mut self, path: &str) -> Fact<i64> {
-        self.fact(path, as_int)
-    }
-
-    pub(super) fn window(&mut self, path: &str) -> Fact<Window> {
-        self.fact(path, |n| {
-            n.as_str()
-                .ok_or_else(|| "not a string".to_string())
-                .and_then(Window::parse)
-        })
     }
 
     fn bytes(&mut self, path: &str, unit: u64) -> Fact<u64> {
@@ -169,12 +160,12 @@ fn unresolved_reason(expr: &str) -> String {
     }
 }
 
-fn as_bool(n: &Node) -> Result<bool, String> {
+pub(super) fn as_bool(n: &Node) -> Result<bool, String> {
     n.as_bool()
         .ok_or_else(|| format!("`{}` is not a boolean", shown(n)))
 }
 
-fn as_int(n: &Node) -> Result<i64, String> {
+pub(super) fn as_int(n: &Node) -> Result<i64, String> {
     match &n.value {
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(*f as i64),
         _ => n
@@ -230,7 +221,10 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
         }
         none.is_none()
     });
+    let repeated = unknown_repetition(side, &tf);
     let mut schedules: BTreeMap<String, (String, Vec<ScheduledAction>)> = BTreeMap::new();
+    let services = EcsServices::of(&tf);
+    let mut owners = Vec::new();
     for r in &tf {
         let mut rd = Reader {
             side,
@@ -256,11 +250,10 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             }
             "google_sql_database_instance" => facts.stores.push(cloud_sql(&mut rd)),
             "azurerm_postgresql_flexible_server" => facts.stores.push(azure_postgres(&mut rd)),
-            "aws_elasticache_replication_group" => facts.stores.push(elasticache(&mut rd)),
             "aws_dynamodb_table" => facts.stores.push(dynamodb(&mut rd)),
-            "aws_autoscaling_group" => facts.groups.push(autoscaling_group(&mut rd)),
             "aws_backup_plan" => backup_plan(&mut rd, &mut facts.backups),
             "aws_efs_backup_policy" => efs_backup_policy(&mut rd, &mut facts.backups),
+            "aws_appautoscaling_target" => owners.extend(scalable_target(&mut rd, &services)),
             "aws_autoscaling_schedule" => {
                 if let Some((target, display, action)) = autoscaling_schedule(&mut rd, &tf) {
                     schedules
@@ -271,7 +264,12 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
                 }
             }
             _ => {
-                super::terraform_catalogue::extract(&mut rd, &mut facts.stores, &mut facts.groups);
+                let out = Out {
+                    stores: &mut facts.stores,
+                    groups: &mut facts.groups,
+                    backups: &mut facts.backups,
+                };
+                cloud_catalogue::extract(&mut rd, out);
             }
         }
     }
@@ -282,6 +280,112 @@ pub fn extract(side: Side, resources: &[Arc<Resource>], facts: &mut ServiceFacts
             schedule: CapacitySchedule::Actions(actions),
         });
     }
+    cloud_catalogue::owned_floors(&mut facts.groups, owners);
+    // A database whose `count`/`for_each` stays unknown is judged as if it
+    // is created (a module's `create` flag that resolves to false makes the
+    // count 0 and it is never read): a `multi_az = false` on it is what the
+    // reviewer is asked to accept, whatever the count turns out to be.
+    for s in &facts.stores {
+        if let Some((field, expr, _)) = repeated.get(s.address.as_str()) {
+            facts.notes.push(format!(
+                "{}: its {field} `{expr}` is only known when Terraform runs: judged as if it is created",
+                s.address
+            ));
+        }
+    }
+}
+
+/// Resources whose `count` or `for_each` stays unknown: whether a database
+/// exists at all is then unknown (said in a note).
+fn unknown_repetition<'a>(
+    side: Side,
+    tf: &[&'a Resource],
+) -> HashMap<&'a str, (&'static str, String, Loc)> {
+    let mut out = HashMap::new();
+    for r in tf {
+        for field in ["count", "for_each"] {
+            if let Some(n) = r.field(field)
+                && let Value::Unknown(expr) = &n.value
+            {
+                let loc = Loc::of(side, r, Some(n));
+                out.insert(r.address.as_str(), (field, expr.clone(), loc));
+            }
+        }
+    }
+    out
+}
+
+/// The ECS services among the resources, by address and by `name`.
+struct EcsServices<'a> {
+    addresses: HashSet<&'a str>,
+    by_name: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> EcsServices<'a> {
+    fn of(tf: &[&'a Resource]) -> Self {
+        let ecs = || tf.iter().filter(|r| r.kind == "aws_ecs_service");
+        EcsServices {
+            addresses: ecs().map(|r| r.address.as_str()).collect(),
+            by_name: ecs()
+                .filter_map(|r| Some((r.field("name")?.as_str()?, r.address.as_str())))
+                .collect(),
+        }
+    }
+}
+
+/// An `aws_appautoscaling_target` on `ecs:service:DesiredCount`: the
+/// service it scales and its `min_capacity`, which owns the service's floor
+/// (DESIGN §1a "Floors owned by autoscalers"). A target whose service cannot
+/// be told leaves every ECS service's floor unknown, with a note.
+fn scalable_target(rd: &mut Reader, services: &EcsServices) -> Vec<(String, Fact<i64>)> {
+    let r = rd.r;
+    if r.field("scalable_dimension").and_then(Node::as_str) != Some("ecs:service:DesiredCount") {
+        return Vec::new();
+    }
+    // Inside a module instance, references are to the same instance.
+    let prefix = r
+        .address
+        .strip_suffix(&format!("{}.{}", r.kind, r.name))
+        .unwrap_or_default();
+    let id = r.field("resource_id");
+    let service = match id.map(|n| &n.value) {
+        // `service/cluster-name/service-name`
+        Some(Value::Str(s)) => s
+            .rsplit('/')
+            .next()
+            .and_then(|name| services.by_name.get(name).copied()),
+        // `"service/${aws_ecs_cluster.main.name}/${aws_ecs_service.api.name}"`
+        Some(Value::Unknown(expr)) => expr.match_indices("aws_ecs_service.").find_map(|(at, _)| {
+            let address = referenced_address(&expr[at..])?;
+            let address = format!("{prefix}{address}");
+            services.addresses.get(address.as_str()).copied()
+        }),
+        _ => None,
+    };
+    let floor = rd.int("min_capacity");
+    if let Some(service) = service {
+        return vec![(service.to_string(), floor)];
+    }
+    let reason = format!(
+        "{} scales an ECS service that its resource_id does not name",
+        r.address
+    );
+    rd.notes.push(format!(
+        "{}: {reason}; the floors of the ECS services here are not checked",
+        r.path
+    ));
+    let loc = rd.loc(id);
+    services
+        .addresses
+        .iter()
+        .map(|a| {
+            let unknown = Fact::Unknown {
+                reason: reason.clone(),
+                loc: loc.clone(),
+            };
+            (a.to_string(), unknown)
+        })
+        .collect()
 }
 
 fn rds_instance(rd: &mut Reader) -> DataStore {
@@ -646,17 +750,6 @@ fn azure_postgres(rd: &mut Reader) -> DataStore {
     s
 }
 
-fn elasticache(rd: &mut Reader) -> DataStore {
-    let mut s = rd.store(StoreKind::Cache);
-    s.multi_az =
-        super::one_node_is_one_zone(rd.bool("multi_az_enabled"), rd.int("num_cache_clusters"));
-    s.automatic_failover = rd.bool("automatic_failover_enabled");
-    s.backup_retention_days = rd.int("snapshot_retention_limit");
-    s.backup_window = rd.window("snapshot_window");
-    s.maintenance_window = rd.window("maintenance_window");
-    s
-}
-
 fn dynamodb(rd: &mut Reader) -> DataStore {
     let mut s = rd.store(StoreKind::Table);
     // DynamoDB replicates every table over three zones of its region.
@@ -677,20 +770,6 @@ fn dynamodb(rd: &mut Reader) -> DataStore {
     s
 }
 
-fn autoscaling_group(rd: &mut Reader) -> Group {
-    let zones = match rd.r.field("availability_zones") {
-        Some(_) => rd.fact("availability_zones", list_len),
-        None => rd.fact("vpc_zone_identifier", list_len),
-    };
-    Group {
-        address: rd.r.address.clone(),
-        display: display(rd.r),
-        loc: rd.loc(None),
-        min_size: rd.int("min_size"),
-        zones,
-    }
-}
-
 pub(super) fn list_len(n: &Node) -> Result<usize, String> {
     match &n.value {
         Value::Seq(items) => Ok(items.len()),
@@ -698,16 +777,12 @@ pub(super) fn list_len(n: &Node) -> Result<usize, String> {
     }
 }
 
-/// EFS automatic backups (`backup_policy { status = "ENABLED" }`) run the
-/// default EFS backup plan: daily, kept 35 days (Amazon EFS User Guide,
-/// "Backing up EFS file systems"). Located at the status.
+/// EFS automatic backups (`backup_policy { status = "ENABLED" }`), located
+/// at the status.
 fn efs_backup_policy(rd: &mut Reader, out: &mut Vec<BackupSource>) {
-    let status = rd.fact("backup_policy.status", |n| {
-        n.as_str()
-            .map(|s| s.eq_ignore_ascii_case("ENABLED"))
-            .ok_or_else(|| format!("`{}` is not a string", shown(n)))
-    });
-    let Fact::Known { value: true, loc } = status else {
+    let Fact::Known { value: true, loc } =
+        rd.fact("backup_policy.status", cloud_catalogue::enabled)
+    else {
         return;
     };
     let file_system = match rd.r.field("file_system_id").map(|n| &n.value) {
@@ -715,14 +790,7 @@ fn efs_backup_policy(rd: &mut Reader, out: &mut Vec<BackupSource>) {
         _ => None,
     }
     .unwrap_or_else(|| rd.r.address.clone());
-    out.push(BackupSource {
-        address: file_system.clone(),
-        display: format!("automatic backups of {}", file_system.replace('.', " ")),
-        kind: BackupKind::AwsBackup,
-        schedule: Some("rate(1 day)".into()),
-        zone: "UTC".into(),
-        loc,
-    });
+    out.push(cloud_catalogue::daily_backup(&file_system, loc));
 }
 
 fn backup_plan(rd: &mut Reader, out: &mut Vec<BackupSource>) {

@@ -33,6 +33,8 @@ pub struct ModuleTable {
     pub namespaces: &'static [&'static str],
     /// `rds`.
     pub name: &'static str,
+    /// The major versions this table describes (inclusive).
+    pub majors: (u32, u32),
     /// The resource type it builds.
     pub resource: &'static str,
     /// Module input → the resource's field (dotted through blocks).
@@ -52,15 +54,25 @@ pub struct Items {
     pub resource: &'static str,
     /// Item field → the resource's field.
     pub fields: &'static [(&'static str, &'static str)],
+    /// A module input whose map gives every item's fields when the item
+    /// leaves them out (eks `eks_managed_node_group_defaults`).
+    pub defaults_input: Option<&'static str>,
+    /// Module input → the item resource's field, when the item and the
+    /// defaults leave it out (eks: the cluster's `subnet_ids`).
+    pub inherited: &'static [(&'static str, &'static str)],
+    /// The module's own default of an item resource's field.
+    pub defaults: &'static [(&'static str, Default)],
 }
 
-/// terraform-aws-modules/rds/aws (v5, v6): `multi_az = false`,
-/// `deletion_protection = false`, and `backup_retention_period`,
-/// `backup_window`, `maintenance_window` `null` (the provider's own: no
-/// Multi-AZ, AWS-chosen windows).
+/// terraform-aws-modules/rds/aws: `multi_az = false` and
+/// `deletion_protection = false` in every major version (v1–v7, read in
+/// the module's tags), `backup_window` and `maintenance_window` `null`
+/// (AWS-chosen); `backup_retention_period` was 1 in v1–v2 and is `null`
+/// (the provider's 1 day) since v3: the same facts, so one table.
 const RDS: ModuleTable = ModuleTable {
     namespaces: &["terraform-aws-modules"],
     name: "rds",
+    majors: (1, u32::MAX),
     resource: "aws_db_instance",
     inputs: &[
         ("multi_az", "multi_az"),
@@ -76,26 +88,54 @@ const RDS: ModuleTable = ModuleTable {
     items: None,
 };
 
-/// terraform-aws-modules/rds-aurora/aws (v8, v9): the cluster's instances
-/// are the `instances` map (default `{}`); `preferred_maintenance_window`
-/// defaults to `sun:05:00-sun:06:00` and `preferred_backup_window` to
-/// `02:00-03:00` (v7 and older defaulted `backup_retention_period` to 7;
-/// v8+ leave it `null`, the provider's 1 day).
-const RDS_AURORA: ModuleTable = ModuleTable {
+/// The inputs of terraform-aws-modules/rds-aurora/aws, the same in every
+/// major version.
+const RDS_AURORA_INPUTS: &[(&str, &str)] = &[
+    ("backup_retention_period", "backup_retention_period"),
+    ("preferred_backup_window", "preferred_backup_window"),
+    (
+        "preferred_maintenance_window",
+        "preferred_maintenance_window",
+    ),
+    ("deletion_protection", "deletion_protection"),
+    ("allocated_storage", "allocated_storage"),
+    ("create", "count"),
+];
+
+/// The cluster's instances are the `instances` map (default `{}`).
+const RDS_AURORA_INSTANCES: Option<Items> = Some(Items {
+    input: "instances",
+    resource: "aws_rds_cluster_instance",
+    fields: &[("availability_zone", "availability_zone")],
+    defaults_input: None,
+    inherited: &[],
+    defaults: &[],
+});
+
+/// terraform-aws-modules/rds-aurora/aws v1–v8 (read in the module's tags):
+/// `backup_retention_period = 7`, `preferred_maintenance_window =
+/// "sun:05:00-sun:06:00"`, `preferred_backup_window = "02:00-03:00"`.
+const RDS_AURORA_V1: ModuleTable = ModuleTable {
     namespaces: &["terraform-aws-modules"],
     name: "rds-aurora",
+    majors: (1, 8),
     resource: "aws_rds_cluster",
-    inputs: &[
-        ("backup_retention_period", "backup_retention_period"),
-        ("preferred_backup_window", "preferred_backup_window"),
+    inputs: RDS_AURORA_INPUTS,
+    defaults: &[
+        ("backup_retention_period", Default::Int(7)),
         (
             "preferred_maintenance_window",
-            "preferred_maintenance_window",
+            Default::Str("sun:05:00-sun:06:00"),
         ),
-        ("deletion_protection", "deletion_protection"),
-        ("allocated_storage", "allocated_storage"),
-        ("create", "count"),
+        ("preferred_backup_window", Default::Str("02:00-03:00")),
     ],
+    items: RDS_AURORA_INSTANCES,
+};
+
+/// rds-aurora v9: `backup_retention_period` `null` (the provider's 1 day);
+/// the windows as in v1–v8.
+const RDS_AURORA_V9: ModuleTable = ModuleTable {
+    majors: (9, 9),
     defaults: &[
         (
             "preferred_maintenance_window",
@@ -103,10 +143,39 @@ const RDS_AURORA: ModuleTable = ModuleTable {
         ),
         ("preferred_backup_window", Default::Str("02:00-03:00")),
     ],
+    ..RDS_AURORA_V1
+};
+
+/// rds-aurora v10 and later: the windows are `null` too (AWS-chosen).
+const RDS_AURORA_V10: ModuleTable = ModuleTable {
+    majors: (10, u32::MAX),
+    defaults: &[],
+    ..RDS_AURORA_V1
+};
+
+/// terraform-aws-modules/eks/aws v18–v21 (read in the module's tags):
+/// each `eks_managed_node_groups` entry is a managed node group whose
+/// `min_size` is the entry's, else `eks_managed_node_group_defaults`'
+/// (v18–v20), else 1 (v18–v20 `node_groups.tf`; v21's node group
+/// submodule defaults to 1), over the entry's `subnet_ids`, else the
+/// defaults', else the cluster's `subnet_ids`.
+const EKS: ModuleTable = ModuleTable {
+    namespaces: &["terraform-aws-modules"],
+    name: "eks",
+    majors: (18, u32::MAX),
+    resource: "aws_eks_cluster",
+    inputs: &[("create", "count")],
+    defaults: &[],
     items: Some(Items {
-        input: "instances",
-        resource: "aws_rds_cluster_instance",
-        fields: &[("availability_zone", "availability_zone")],
+        input: "eks_managed_node_groups",
+        resource: "aws_eks_node_group",
+        fields: &[
+            ("min_size", "scaling_config.min_size"),
+            ("subnet_ids", "subnet_ids"),
+        ],
+        defaults_input: Some("eks_managed_node_group_defaults"),
+        inherited: &[("subnet_ids", "subnet_ids")],
+        defaults: &[("scaling_config.min_size", Default::Int(1))],
     }),
 };
 
@@ -115,6 +184,7 @@ const RDS_AURORA: ModuleTable = ModuleTable {
 const AUTOSCALING: ModuleTable = ModuleTable {
     namespaces: &["terraform-aws-modules"],
     name: "autoscaling",
+    majors: (1, u32::MAX),
     resource: "aws_autoscaling_group",
     inputs: &[
         ("min_size", "min_size"),
@@ -132,6 +202,7 @@ const AUTOSCALING: ModuleTable = ModuleTable {
 const ELASTICACHE: ModuleTable = ModuleTable {
     namespaces: &["terraform-aws-modules"],
     name: "elasticache",
+    majors: (1, u32::MAX),
     resource: "aws_elasticache_replication_group",
     inputs: &[
         ("multi_az_enabled", "multi_az_enabled"),
@@ -154,6 +225,7 @@ const ELASTICACHE: ModuleTable = ModuleTable {
 const DYNAMODB_TABLE: ModuleTable = ModuleTable {
     namespaces: &["terraform-aws-modules"],
     name: "dynamodb-table",
+    majors: (1, u32::MAX),
     resource: "aws_dynamodb_table",
     inputs: &[
         (
@@ -173,6 +245,7 @@ const DYNAMODB_TABLE: ModuleTable = ModuleTable {
 const SQL_DB: ModuleTable = ModuleTable {
     namespaces: &["terraform-google-modules", "GoogleCloudPlatform"],
     name: "sql-db",
+    majors: (1, u32::MAX),
     resource: "google_sql_database_instance",
     inputs: &[
         ("availability_type", "settings.availability_type"),
@@ -194,7 +267,10 @@ const SQL_DB: ModuleTable = ModuleTable {
 /// Every module known without a local copy; a new module is one entry.
 pub const MODULES: &[&ModuleTable] = &[
     &RDS,
-    &RDS_AURORA,
+    &RDS_AURORA_V1,
+    &RDS_AURORA_V9,
+    &RDS_AURORA_V10,
+    &EKS,
     &AUTOSCALING,
     &ELASTICACHE,
     &DYNAMODB_TABLE,
@@ -205,8 +281,9 @@ pub const MODULES: &[&ModuleTable] = &[
 pub enum Call {
     /// A local folder: evaluated as an instance by the reader.
     Local,
-    /// A known registry module, read as these resources.
-    Known(Vec<Resource>),
+    /// A known registry module, read as these resources (with a note when
+    /// its major version had to be assumed).
+    Known(Vec<Resource>, Option<String>),
     /// An external module the tool cannot see: why.
     Opaque(String),
 }
@@ -231,15 +308,52 @@ pub fn read_call(call: &Resource) -> Call {
             ));
         }
     };
-    let Some(table) = MODULES
+    let tables: Vec<&ModuleTable> = MODULES
         .iter()
-        .find(|t| t.name == name && t.namespaces.contains(&namespace))
-    else {
+        .copied()
+        .filter(|t| t.name == name && t.namespaces.contains(&namespace))
+        .collect();
+    let Some(newest) = tables.iter().copied().max_by_key(|t| t.majors.1) else {
         return Call::Opaque(format!(
             "`{source}` has no local copy (no .terraform/modules) and is not a module the tool knows"
         ));
     };
-    Call::Known(resources_of(call, table))
+    let version = call.body.get("version").and_then(Node::as_str);
+    let (table, note) = match version.and_then(major_of) {
+        Some(major) => match tables
+            .iter()
+            .find(|t| (t.majors.0..=t.majors.1).contains(&major))
+        {
+            Some(t) => (*t, None),
+            None => (
+                newest,
+                Some(format!(
+                    "`{source}` version {major} is older than the versions the tool knows; read with the defaults of v{}",
+                    newest.majors.0
+                )),
+            ),
+        },
+        None if tables.len() > 1 => (
+            newest,
+            Some(format!(
+                "`{source}` has no version the tool can read; read with the defaults of its newest major version (v{}+), which differ from older ones",
+                newest.majors.0
+            )),
+        ),
+        None => (newest, None),
+    };
+    Call::Known(resources_of(call, table), note)
+}
+
+/// The major version a `version` constraint pins (`~> 9.0`, `9.2.1`,
+/// `>= 8.0, < 9.0`): its first number.
+fn major_of(constraint: &str) -> Option<u32> {
+    let digits: String = constraint
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// The resources a known module call builds, fields at the caller's arguments.
@@ -257,25 +371,20 @@ fn resources_of(call: &Resource, table: &ModuleTable) -> Vec<Resource> {
         }
     }
     let first_line = Span::new(call.span.start, call.span.start);
-    for (field, default) in table.defaults {
-        if body.path(field).is_none() {
-            let value = match default {
-                Default::Str(s) => Value::Str((*s).to_string()),
-                Default::Int(i) => Value::Int(*i),
-                Default::Bool(b) => Value::Bool(*b),
-            };
-            insert_path(&mut body, field, Node::new(value, first_line));
-        }
-    }
+    insert_defaults(&mut body, table.defaults, first_line);
     let identifier = Node::new(Value::Str(call.address.clone()), first_line);
     let mut out = Vec::new();
     if let Some(Items {
         input,
         resource: kind,
         fields,
+        defaults_input,
+        inherited,
+        defaults,
     }) = &table.items
         && let Some(items) = call.body.get(input)
     {
+        let item_defaults = defaults_input.and_then(|d| call.body.get(d));
         insert_path(&mut body, "cluster_identifier", identifier.clone());
         match &items.value {
             Value::Map(entries) => {
@@ -284,10 +393,22 @@ fn resources_of(call: &Resource, table: &ModuleTable) -> Vec<Resource> {
                     let mut b = Node::new(Value::Map(Vec::new()), item.span);
                     insert_path(&mut b, "cluster_identifier", identifier.clone());
                     for (from, to) in fields.iter() {
-                        if let Some(v) = item.get(from) {
+                        let given = item
+                            .get(from)
+                            .or_else(|| item_defaults.and_then(|d| d.get(from)));
+                        if let Some(v) = given {
                             insert_path(&mut b, to, v.clone());
                         }
                     }
+                    for (from, to) in inherited.iter() {
+                        if b.path(to).is_none()
+                            && let Some(v) = call.body.get(from)
+                        {
+                            insert_path(&mut b, to, v.clone());
+                        }
+                    }
+                    let item_line = Span::new(k.span.start, k.span.start);
+                    insert_defaults(&mut b, defaults, item_line);
                     out.push(Resource {
                         kind: kind.to_string(),
                         name: key.clone(),
@@ -302,11 +423,12 @@ fn resources_of(call: &Resource, table: &ModuleTable) -> Vec<Resource> {
                 // Not known: one instance repeated, its zones unknown.
                 let mut b = Node::new(Value::Map(Vec::new()), items.span);
                 insert_path(&mut b, "cluster_identifier", identifier.clone());
-                insert_path(
-                    &mut b,
-                    "count",
-                    Node::new(Value::Unknown(input.to_string()), items.span),
-                );
+                let unknown = || Node::new(Value::Unknown(input.to_string()), items.span);
+                insert_path(&mut b, "count", unknown());
+                // Nor are the items' fields: never a default read as theirs.
+                for (_, to) in fields.iter() {
+                    insert_path(&mut b, to, unknown());
+                }
                 out.push(Resource {
                     kind: kind.to_string(),
                     name: "this".into(),
@@ -329,6 +451,20 @@ fn resources_of(call: &Resource, table: &ModuleTable) -> Vec<Resource> {
         },
     );
     out
+}
+
+/// Sets the fields a body leaves out to the module's defaults, located at `at`.
+fn insert_defaults(body: &mut Node, defaults: &[(&str, Default)], at: Span) {
+    for (field, default) in defaults {
+        if body.path(field).is_none() {
+            let value = match default {
+                Default::Str(s) => Value::Str((*s).to_string()),
+                Default::Int(i) => Value::Int(*i),
+                Default::Bool(b) => Value::Bool(*b),
+            };
+            insert_path(body, field, Node::new(value, at));
+        }
+    }
 }
 
 /// Sets a dotted field in a map tree, making the maps on the way.
@@ -379,7 +515,10 @@ pub fn registry_resources(
         }
         match read_call(call) {
             Call::Local => {}
-            Call::Known(resources) => out.extend(resources.into_iter().map(Arc::new)),
+            Call::Known(resources, note) => {
+                notes.extend(note.map(|n| format!("{}: {}: {n}", call.path, call.address)));
+                out.extend(resources.into_iter().map(Arc::new));
+            }
             Call::Opaque(why) => {
                 notes.push(format!(
                     "{}: {}: {why}; its resources are unknown",
@@ -424,7 +563,7 @@ mod tests {
     #[test]
     fn aurora_instances_and_created_flags() {
         let f = facts_of(
-            "module \"a\" {\n  source = \"terraform-aws-modules/rds-aurora/aws\"\n  instances = {\n    one = { availability_zone = \"eu-west-1a\" }\n    two = { availability_zone = \"eu-west-1b\" }\n  }\n}\n",
+            "module \"a\" {\n  source = \"terraform-aws-modules/rds-aurora/aws\"\n  version = \"~> 9.0\"\n  instances = {\n    one = { availability_zone = \"eu-west-1a\" }\n    two = { availability_zone = \"eu-west-1b\" }\n  }\n}\n",
         );
         assert_eq!(f.stores.len(), 1);
         assert_eq!(f.stores[0].multi_az.known(), Some(&true));
@@ -438,5 +577,69 @@ mod tests {
             "module \"x\" {\n  source = \"cloudposse/rds/aws\"\n}\nmodule \"y\" {\n  source = \"./local\"\n}\n",
         );
         assert_eq!(f.opaque.len(), 1, "{:?}", f.opaque);
+    }
+
+    #[test]
+    fn eks_managed_node_groups_take_the_entry_then_the_defaults_then_one() {
+        let text = "module \"eks\" {\n  source  = \"terraform-aws-modules/eks/aws\"\n  version = \"~> 20.0\"\n  subnet_ids = [\"a\", \"b\", \"c\"]\n  eks_managed_node_group_defaults = {\n    min_size = 2\n  }\n  eks_managed_node_groups = {\n    one = {\n      min_size   = 1\n      subnet_ids = [\"a\"]\n    }\n    defaulted = {}\n  }\n}\n";
+        let f = facts_of(text);
+        assert_eq!(f.groups.len(), 2, "{:?}", f.notes);
+        let one = &f.groups[0];
+        assert_eq!(one.min_size.known(), Some(&1));
+        assert_eq!(one.zones.known(), Some(&1));
+        let line = |loc: Option<&crate::facts::Loc>| {
+            crate::readers::yaml::line_col(text, loc.expect("located").span.start).0
+        };
+        assert_eq!(line(one.min_size.loc()), 10);
+        let defaulted = &f.groups[1];
+        assert_eq!(defaulted.min_size.known(), Some(&2));
+        assert_eq!(line(defaulted.min_size.loc()), 6);
+        assert_eq!(defaulted.zones.known(), Some(&3), "the cluster's subnets");
+        // Without the defaults map: the module's own 1, at the entry.
+        let text = text.replace("min_size = 2", "max_size = 9");
+        let f = facts_of(&text);
+        assert_eq!(f.groups[1].min_size.known(), Some(&1));
+        assert_eq!(line(f.groups[1].min_size.loc()), 13);
+        // Entries that are not known: floor and zones unknown, never a default.
+        let f = facts_of(
+            "module \"eks\" {\n  source = \"terraform-aws-modules/eks/aws\"\n  eks_managed_node_groups = var.groups\n}\n",
+        );
+        assert!(
+            matches!(f.groups[0].zones, Fact::Unknown { .. }),
+            "{:?}",
+            f.groups
+        );
+        assert!(matches!(f.groups[0].min_size, Fact::Unknown { .. }));
+    }
+
+    #[test]
+    fn aurora_defaults_follow_the_major_version() {
+        let call = |version: &str| {
+            facts_of(&format!(
+                "module \"a\" {{\n  source = \"terraform-aws-modules/rds-aurora/aws\"\n  {version}\n}}\n"
+            ))
+        };
+        let v8 = call("version = \"~> 8.0\"");
+        assert_eq!(v8.stores[0].backup_retention_days.known(), Some(&7));
+        assert!(v8.stores[0].maintenance_window.known().is_some());
+        let v9 = call("version = \"9.3.1\"");
+        assert_eq!(
+            v9.stores[0].backup_retention_days.known(),
+            Some(&1),
+            "provider default"
+        );
+        assert!(v9.stores[0].maintenance_window.known().is_some());
+        let v10 = call("version = \">= 10.0, < 11.0\"");
+        assert!(v10.stores[0].maintenance_window.known().is_none());
+        let unpinned = call("");
+        assert!(unpinned.stores[0].maintenance_window.known().is_none());
+        assert!(
+            unpinned
+                .notes
+                .iter()
+                .any(|n| n.contains("newest major version")),
+            "{:?}",
+            unpinned.notes
+        );
     }
 }

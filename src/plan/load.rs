@@ -9,7 +9,7 @@ use crate::readers::Span;
 use crate::readers::yaml::Node;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A plan error at a place in the plan file.
@@ -487,7 +487,11 @@ fn load_in_pieces(ctx: &Ctx, parts: usize, min_entries: usize) -> Option<Plan> {
     let split = super::split::split(ctx.text, parts, min_entries)?;
     let rest_root = yaml_root(ctx, &split.rest).ok()?;
     let rest: RawPlan = super::de::from_node(&rest_root).ok()?;
-    let (timezone, tiers) = header(ctx, &rest).ok()?;
+    let mut errors = Vec::new();
+    let (timezone, tiers) = header(ctx, &rest, &mut errors);
+    if !errors.is_empty() {
+        return None;
+    }
     let read = |piece: &String| -> Option<Vec<(String, Service)>> {
         let root = yaml_root(ctx, piece).ok()?;
         let raw: BTreeMap<String, S<Box<RawService>>> = super::de::from_node(&root).ok()?;
@@ -516,39 +520,87 @@ fn load_in_pieces(ctx: &Ctx, parts: usize, min_entries: usize) -> Option<Plan> {
             }
         }
     }
-    finish(ctx, &rest, timezone, services).ok()
+    let names: Vec<String> = services.keys().cloned().collect();
+    let defined: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    let plan = finish(ctx, &rest, timezone, &defined, services, &mut errors);
+    errors.is_empty().then_some(plan)
 }
 
 fn validate(ctx: &Ctx, raw: RawPlan) -> Result<Plan, PlanError> {
-    let (timezone, tiers) = header(ctx, &raw)?;
-    let mut services = BTreeMap::new();
-    for (name, s) in &raw.services {
-        services.insert(name.clone(), service(ctx, name, s, &tiers, &timezone)?);
-    }
-    finish(ctx, &raw, timezone, services)
+    validate_all(ctx, raw).map_err(|mut errors| errors.swap_remove(0))
 }
 
-/// The plan's version, zone and tiers.
-fn header(ctx: &Ctx, raw: &RawPlan) -> Result<(String, BTreeMap<String, Targets>), PlanError> {
+/// Validates the whole plan, collecting every error (one per tier, service,
+/// freeze, rule or waiver entry) in file order: `plan validate` reports
+/// them all in one run (DESIGN §4).
+fn validate_all(ctx: &Ctx, raw: RawPlan) -> Result<Plan, Vec<PlanError>> {
+    let mut errors = Vec::new();
+    let (timezone, tiers) = header(ctx, &raw, &mut errors);
+    let mut services = BTreeMap::new();
+    for (name, s) in &raw.services {
+        match service(ctx, name, s, &tiers, &timezone) {
+            Ok(svc) => {
+                services.insert(name.clone(), svc);
+            }
+            // A tier that is itself wrong has its own error.
+            Err(_)
+                if s.value.tier.as_ref().is_some_and(|t| {
+                    raw.tiers.contains_key(&t.value) && !tiers.contains_key(&t.value)
+                }) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    let defined: BTreeSet<&str> = raw.services.keys().map(String::as_str).collect();
+    let plan = finish(ctx, &raw, timezone, &defined, services, &mut errors);
+    if errors.is_empty() {
+        return Ok(plan);
+    }
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+    Err(errors)
+}
+
+/// Every error of a plan text, in file order; a text that is not a plan
+/// (YAML or shape errors) has its first one only.
+pub fn load_all(path: &str, text: &str) -> Result<Plan, Vec<PlanError>> {
+    let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let ctx = Ctx { path, text: &text };
+    let root = yaml_root(&ctx, &text).map_err(|e| vec![e])?;
+    let raw: RawPlan = super::de::from_node(&root).map_err(|e| vec![ctx.de_err(e)])?;
+    validate_all(&ctx, raw)
+}
+
+/// The plan's version, zone and tiers; a wrong zone reads as UTC and a
+/// wrong tier is left out, their errors in `errors`.
+fn header(
+    ctx: &Ctx,
+    raw: &RawPlan,
+    errors: &mut Vec<PlanError>,
+) -> (String, BTreeMap<String, Targets>) {
     if raw.version.value != 1 {
-        return Err(ctx.at(
+        errors.push(ctx.at(
             &raw.version,
             "unsupported plan version; this tool reads version 1",
         ));
     }
     let timezone = match &raw.timezone {
-        Some(tz) => {
-            crate::tzdb::zone(&tz.value)
-                .ok_or_else(|| ctx.at(tz, format!("unknown time zone `{}`", tz.value)))?;
-            tz.value.clone()
+        Some(tz) if crate::tzdb::zone(&tz.value).is_none() => {
+            errors.push(ctx.at(tz, format!("unknown time zone `{}`", tz.value)));
+            "UTC".to_string()
         }
+        Some(tz) => tz.value.clone(),
         None => "UTC".to_string(),
     };
     let mut tiers: BTreeMap<String, Targets> = BTreeMap::new();
     for (name, t) in &raw.tiers {
-        tiers.insert(name.clone(), targets(ctx, &t.value, None, &timezone)?);
+        match targets(ctx, &t.value, None, &timezone) {
+            Ok(targets) => {
+                tiers.insert(name.clone(), targets);
+            }
+            Err(e) => errors.push(e),
+        }
     }
-    Ok((timezone, tiers))
+    (timezone, tiers)
 }
 
 /// One service entry, validated.
@@ -664,17 +716,21 @@ fn service(
 }
 
 /// What needs every service: dependencies, then the rest of the plan.
+/// `defined` names every service of the plan, valid or not; an entry that
+/// is wrong is left out, its error in `errors`.
 fn finish(
     ctx: &Ctx,
     raw: &RawPlan,
     timezone: String,
+    defined: &BTreeSet<&str>,
     services: BTreeMap<String, Service>,
-) -> Result<Plan, PlanError> {
+    errors: &mut Vec<PlanError>,
+) -> Plan {
     // Dependencies must exist and must not form a cycle.
     for s in services.values() {
         for d in &s.depends_on {
-            if !services.contains_key(&d.service.value) {
-                return Err(ctx.err(
+            if !defined.contains(d.service.value.as_str()) {
+                errors.push(ctx.err(
                     d.service.span,
                     format!(
                         "service `{}` depends on `{}`, which the plan does not define",
@@ -685,72 +741,65 @@ fn finish(
         }
     }
     if let Some((cycle, span)) = find_cycle(&services) {
-        return Err(ctx.err(span, format!("dependency cycle: {}", cycle.join(" → "))));
+        errors.push(ctx.err(span, format!("dependency cycle: {}", cycle.join(" → "))));
     }
-    let restore_throughput = match &raw.assumptions.restore_throughput {
-        Some(t) => Some(Sp {
-            value: parse_throughput(&t.value)
-                .map_err(|e| ctx.at(t, format!("restore_throughput: {e}")))?,
-            span: t.span,
-        }),
-        None => None,
+    let restore_throughput = raw.assumptions.restore_throughput.as_ref().and_then(|t| {
+        match parse_throughput(&t.value) {
+            Ok(value) => Some(Sp {
+                value,
+                span: t.span,
+            }),
+            Err(e) => {
+                errors.push(ctx.at(t, format!("restore_throughput: {e}")));
+                None
+            }
+        }
+    });
+    let default_provisioning = Sp {
+        value: 900,
+        span: Span::default(),
     };
     let provisioning = match &raw.assumptions.provisioning {
-        Some(p) => ctx.duration(p, "provisioning")?,
-        None => Sp {
-            value: 900,
-            span: Span::default(),
-        },
+        Some(p) => ctx.duration(p, "provisioning").unwrap_or_else(|e| {
+            errors.push(e);
+            default_provisioning
+        }),
+        None => default_provisioning,
     };
-    let mut freezes = Vec::new();
-    for f in &raw.freezes {
-        let from = ctx.date(&f.value.from, "freeze `from`")?;
-        let to = ctx.date(&f.value.to, "freeze `to`")?;
-        if to.value < from.value {
-            return Err(ctx.at(&f.value.to, "freeze ends before it starts"));
-        }
-        freezes.push(Freeze {
-            name: f.value.name.clone(),
-            from: from.value,
-            to: to.value,
-            span: f.span,
-        });
-    }
-    let ignore_set = globs(ctx, &raw.ignore)?;
-    let builds = builds(ctx, &raw.builds)?;
+    let freezes = raw
+        .freezes
+        .iter()
+        .filter_map(|f| freeze(ctx, f).map_err(|e| errors.push(e)).ok())
+        .collect();
+    let ignore_set = globs(ctx, &raw.ignore).unwrap_or_else(|e| {
+        errors.push(e);
+        globset::GlobSet::empty()
+    });
+    let builds = builds(ctx, &raw.builds).unwrap_or_else(|e| {
+        errors.push(e);
+        crate::readers::Builds::default()
+    });
     let mut rules = BTreeMap::new();
     for (code, sev) in &raw.rules {
-        if !crate::rules::is_known(code) {
-            return Err(ctx.at(
-                sev,
-                format!("unknown rule `{code}`; `continuity-guard rules` lists them"),
-            ));
-        }
-        let value = match sev.value.as_str() {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "note" => Some(Severity::Note),
-            "off" => None,
-            other => {
-                return Err(ctx.at(
-                    sev,
-                    format!("unknown severity `{other}`; use error, warning, note or off"),
-                ));
+        match rule_severity(ctx, code, sev) {
+            Ok(value) => {
+                rules.insert(
+                    code.clone(),
+                    Sp {
+                        value,
+                        span: sev.span,
+                    },
+                );
             }
-        };
-        rules.insert(
-            code.clone(),
-            Sp {
-                value,
-                span: sev.span,
-            },
-        );
+            Err(e) => errors.push(e),
+        }
     }
-    let mut waivers = Vec::new();
-    for w in &raw.waivers {
-        waivers.push(waiver(ctx, w, &services)?);
-    }
-    Ok(Plan {
+    let waivers = raw
+        .waivers
+        .iter()
+        .filter_map(|w| waiver(ctx, w, defined).map_err(|e| errors.push(e)).ok())
+        .collect();
+    Plan {
         path: Arc::from(ctx.path),
         text: ctx.text.clone(),
         timezone,
@@ -763,6 +812,21 @@ fn finish(
         ignore_set,
         rules,
         waivers,
+    }
+}
+
+/// One change freeze.
+fn freeze(ctx: &Ctx, f: &Spanned<RawFreeze>) -> Result<Freeze, PlanError> {
+    let from = ctx.date(&f.value.from, "freeze `from`")?;
+    let to = ctx.date(&f.value.to, "freeze `to`")?;
+    if to.value < from.value {
+        return Err(ctx.at(&f.value.to, "freeze ends before it starts"));
+    }
+    Ok(Freeze {
+        name: f.value.name.clone(),
+        from: from.value,
+        to: to.value,
+        span: f.span,
     })
 }
 
@@ -867,10 +931,30 @@ fn builds(ctx: &Ctx, raw: &[S<RawBuild>]) -> Result<crate::readers::Builds, Plan
     Ok(out)
 }
 
+/// A `rules:` entry's severity (`None`: off).
+fn rule_severity(ctx: &Ctx, code: &str, sev: &S<String>) -> Result<Option<Severity>, PlanError> {
+    if !crate::rules::is_known(code) {
+        return Err(ctx.at(
+            sev,
+            format!("unknown rule `{code}`; `continuity-guard rules` lists them"),
+        ));
+    }
+    match sev.value.as_str() {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "note" => Ok(Some(Severity::Note)),
+        "off" => Ok(None),
+        other => Err(ctx.at(
+            sev,
+            format!("unknown severity `{other}`; use error, warning, note or off"),
+        )),
+    }
+}
+
 fn waiver(
     ctx: &Ctx,
     w: &Spanned<RawWaiver>,
-    services: &BTreeMap<String, Service>,
+    defined: &BTreeSet<&str>,
 ) -> Result<Waiver, PlanError> {
     let v = &w.value;
     let rule = v
@@ -884,7 +968,7 @@ fn waiver(
         .service
         .as_ref()
         .ok_or_else(|| ctx.at(w, "waiver without `service`"))?;
-    if !services.contains_key(&service.value) {
+    if !defined.contains(service.value.as_str()) {
         return Err(ctx.at(
             service,
             format!(

@@ -9,7 +9,7 @@ pub mod model;
 mod split;
 pub mod strict;
 
-pub use load::{PlanError, load};
+pub use load::{PlanError, load, load_all};
 pub use model::Plan;
 
 use crate::source::Tree;

@@ -15,7 +15,7 @@
 
 use super::yaml::{Node, Span, Value};
 use super::{FileKind, Resource};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// The tag a resolved resource reference carries.
@@ -57,7 +57,7 @@ struct Parameter {
 
 struct Ctx {
     parameters: BTreeMap<String, Parameter>,
-    resources: Vec<String>,
+    resources: HashSet<String>,
 }
 
 /// The resources of a template, with intrinsics resolved, and notes.
@@ -155,13 +155,78 @@ fn unknown(text: String, span: Span) -> Node {
     Node::new(Value::Unknown(text), span)
 }
 
-/// A short rendering of an intrinsic's argument for notes.
+/// A short rendering of an intrinsic's argument for notes, nested
+/// intrinsics included (`[/, [service, !Ref Cluster, !GetAtt Service.Name]]`)
+/// so that the resources it names can be told ([`mentioned_ids`]).
 fn describe(arg: &Node) -> String {
-    match arg.scalar_text() {
-        Some(s) if s.len() <= 60 => s,
-        Some(s) => format!("{}…", s.chars().take(60).collect::<String>()),
-        None => "…".into(),
+    let (text, limit) = match arg.scalar_text() {
+        Some(s) => (s, 60),
+        None => {
+            let mut out = String::new();
+            render(arg, &mut out, 0);
+            (out, 160)
+        }
+    };
+    if text.chars().count() <= limit {
+        text
+    } else {
+        format!("{}…", text.chars().take(limit).collect::<String>())
     }
+}
+
+fn render(node: &Node, out: &mut String, depth: usize) {
+    if out.len() > 200 || depth > 8 {
+        out.push('…');
+        return;
+    }
+    if let Some((name, arg)) = intrinsic(node) {
+        out.push('!');
+        out.push_str(&name);
+        out.push(' ');
+        match (&arg.value, name.as_str()) {
+            // `!GetAtt [Service, Name]` is `!GetAtt Service.Name`.
+            (Value::Seq(parts), "GetAtt") => {
+                let parts: Vec<String> = parts.iter().filter_map(Node::scalar_text).collect();
+                out.push_str(&parts.join("."));
+            }
+            _ => render(&arg, out, depth + 1),
+        }
+        return;
+    }
+    match &node.value {
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                render(item, out, depth + 1);
+            }
+            out.push(']');
+        }
+        _ => out.push_str(&node.scalar_text().unwrap_or_else(|| "…".into())),
+    }
+}
+
+/// The logical ids an unresolved intrinsic's text names: `!Ref X`,
+/// `!GetAtt X.Attr`, `${X}` and `${X.Attr}`.
+pub fn mentioned_ids(expr: &str) -> Vec<&str> {
+    let ident = |s: &str| -> usize {
+        s.bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b':')
+            .count()
+    };
+    let mut out = Vec::new();
+    for marker in ["!Ref ", "!GetAtt ", "${"] {
+        for (at, _) in expr.match_indices(marker) {
+            let rest = &expr[at + marker.len()..];
+            let n = ident(rest);
+            if n > 0 {
+                out.push(&rest[..n]);
+            }
+        }
+    }
+    out
 }
 
 fn resolve(node: &Node, ctx: &Ctx) -> Node {
@@ -199,7 +264,7 @@ fn resolve_intrinsic(name: &str, arg: &Node, span: Span, ctx: &Ctx) -> Node {
             if let Some(p) = ctx.parameters.get(target) {
                 return parameter_value(target, p, span);
             }
-            if ctx.resources.iter().any(|r| r == target) {
+            if ctx.resources.contains(target) {
                 return Node {
                     value: Value::Str(target.to_string()),
                     span,

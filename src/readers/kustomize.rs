@@ -1223,6 +1223,53 @@ impl SideBuilds {
         has
     }
 
+    /// Lists the kustomization files under a folder (`""` = all), once.
+    fn scan(&mut self, scope: &str, side: &mut dyn SideFiles) {
+        if !self.scanned.insert(scope.to_string()) {
+            return;
+        }
+        let prefix = if scope.is_empty() {
+            String::new()
+        } else {
+            format!("{scope}/")
+        };
+        for k in side.list_under(&prefix) {
+            if is_kustomization(&k) && !self.found.contains_key(&k) {
+                let text = side.text(&k);
+                let listed = listed(&k, text.as_deref().unwrap_or_default());
+                self.patches.extend(listed.patches);
+                self.found.insert(k, listed.includes);
+            }
+        }
+    }
+
+    /// Whether the kustomization in `dir` includes no other kustomization
+    /// folder and none of those under `scope` includes it (only what is
+    /// under `scope` counts, so the answer does not depend on which files
+    /// were read before).
+    fn is_unincluded_leaf(&self, dir: &str, scope: &str) -> bool {
+        let in_scope: Vec<(&str, &Vec<String>)> = self
+            .found
+            .iter()
+            .map(|(k, inc)| (folder(k), inc))
+            .filter(|(f, _)| {
+                scope.is_empty()
+                    || *f == scope
+                    || f.strip_prefix(scope).is_some_and(|r| r.starts_with('/'))
+            })
+            .collect();
+        let folders: BTreeSet<&str> = in_scope.iter().map(|(f, _)| *f).collect();
+        let includes_other = in_scope
+            .iter()
+            .filter(|(f, _)| *f == dir)
+            .flat_map(|(_, inc)| inc.iter())
+            .any(|d| d != dir && folders.contains(d.as_str()));
+        let included = in_scope
+            .iter()
+            .any(|(f, inc)| *f != dir && inc.iter().any(|d| d == dir));
+        !includes_other && !included
+    }
+
     fn compute(&mut self, path: &str, side: &mut dyn SideFiles) -> Option<View> {
         if let Some(view) = self.charts.view(path, side) {
             return Some(view);
@@ -1237,21 +1284,15 @@ impl SideBuilds {
             }
             dir = folder(dir);
         };
-        let scope = folder(&nearest).to_string();
-        if self.scanned.insert(scope.clone()) {
-            let prefix = if scope.is_empty() {
-                String::new()
-            } else {
-                format!("{scope}/")
-            };
-            for k in side.list_under(&prefix) {
-                if is_kustomization(&k) && !self.found.contains_key(&k) {
-                    let text = side.text(&k);
-                    let listed = listed(&k, text.as_deref().unwrap_or_default());
-                    self.patches.extend(listed.patches);
-                    self.found.insert(k, listed.includes);
-                }
-            }
+        let mut scope = folder(&nearest).to_string();
+        self.scan(&scope, side);
+        // A base beside other bases (`deploy/bases/api`) is built by overlays
+        // further up (`deploy/overlays/prod`): a kustomization that includes
+        // no other and that nothing in scope includes widens the scope
+        // until something includes it, or the whole side is scanned.
+        while !scope.is_empty() && self.is_unincluded_leaf(&nearest, &scope) {
+            scope = folder(&scope).to_string();
+            self.scan(&scope, side);
         }
         let prefix = if scope.is_empty() {
             String::new()

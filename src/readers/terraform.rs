@@ -4,7 +4,9 @@
 //! (references, function calls, interpolations) is [`Value::Unknown`] with its
 //! source text. `variable`, `locals` and `.tfvars` files are kept as resources
 //! too (kinds `variable`, `locals`, `tfvars`) so [`resolve_references`] can
-//! substitute `var.x`, `local.y` and same-directory resource attributes.
+//! substitute `var.x`, `local.y` and same-directory resource attributes, and
+//! `moved { from, to }` blocks as resources of kind [`MOVED`], whose address
+//! pairs ([`moved_pairs`]) feed resource correspondence (DESIGN §1.5).
 //!
 //! hcl-edit bounds nesting itself (64 levels, a parse error beyond); the
 //! conversion here only recurses over trees it returned, so no input can
@@ -19,6 +21,29 @@ use std::sync::Arc;
 
 /// Kinds of the blocks kept only for resolving references.
 pub const HELPER_KINDS: &[&str] = &["variable", "locals", "tfvars"];
+
+/// The kind and address of a `moved { from, to }` block's resource. In a
+/// module instance its address is prefixed like any other
+/// (`module.db.moved`), which is the prefix of its `from` and `to`.
+pub const MOVED: &str = "moved";
+
+/// The `(from, to)` address pairs of the `moved` blocks among `resources`
+/// (root and module instances: a block in a module's folder moves that
+/// instance's resources).
+pub fn moved_pairs(resources: &[Arc<Resource>]) -> Vec<(String, String)> {
+    resources.iter().filter_map(|r| moved_pair(r)).collect()
+}
+
+/// The `(from, to)` addresses of one `moved` block's resource.
+pub fn moved_pair(r: &Resource) -> Option<(String, String)> {
+    if r.file_kind != FileKind::Terraform || r.kind != MOVED {
+        return None;
+    }
+    let prefix = r.address.strip_suffix(MOVED)?;
+    let from = r.body.get("from")?.as_str()?;
+    let to = r.body.get("to")?.as_str()?;
+    Some((format!("{prefix}{from}"), format!("{prefix}{to}")))
+}
 
 /// The largest value a reference may resolve to, and the most nodes
 /// resolution may add to one resource.
@@ -201,6 +226,10 @@ pub fn read(path: &Arc<str>, text: &str, tfvars: bool) -> Result<Vec<Resource>, 
             ("module", [n]) => ("module".into(), n.to_string(), format!("module.{n}")),
             ("variable", [n]) => ("variable".into(), n.to_string(), format!("var.{n}")),
             ("locals", []) => ("locals".into(), String::new(), "locals".into()),
+            ("moved", []) => {
+                out.push(conv.moved(path, block));
+                continue;
+            }
             _ => continue,
         };
         let mut r = resource(path, &kind, &name, address, conv.body(&block.body));
@@ -307,6 +336,36 @@ impl Converter<'_> {
         Node::new(Value::Map(entries), self.span(body.span()))
     }
 
+    /// A `moved { from = X  to = Y }` block as a [`MOVED`] resource whose
+    /// `from` and `to` are the addresses as written (strings, never
+    /// references to resolve).
+    fn moved(&self, path: &Arc<str>, b: &Block) -> Resource {
+        let mut entries = Vec::new();
+        for s in b.body.iter() {
+            if let Structure::Attribute(a) = s
+                && matches!(a.key.as_str(), "from" | "to")
+            {
+                let span = self.span(a.value.span());
+                entries.push((
+                    Node::new(
+                        Value::Str(a.key.as_str().to_string()),
+                        self.span(a.key.span()),
+                    ),
+                    Node::new(Value::Str(self.source(span)), span),
+                ));
+            }
+        }
+        let mut r = resource(
+            path,
+            MOVED,
+            "",
+            MOVED.into(),
+            Node::new(Value::Map(entries), self.span(b.body.span())),
+        );
+        r.span = self.span(b.span());
+        r
+    }
+
     fn block(&self, b: &Block) -> Node {
         let mut node = self.body(&b.body);
         node.span = self.span(b.span());
@@ -360,7 +419,10 @@ pub fn read_into(read: &mut FileRead, path: &Arc<str>, text: &str, tfvars: bool)
     match read_guarded(path, text, tfvars) {
         Ok(resources) => {
             let mut seen: HashMap<&str, usize> = HashMap::new();
-            for r in resources.iter().filter(|r| r.kind != "locals") {
+            for r in resources
+                .iter()
+                .filter(|r| r.kind != "locals" && r.kind != MOVED)
+            {
                 *seen.entry(r.address.as_str()).or_default() += 1;
             }
             let mut dups: Vec<&str> = seen
@@ -530,6 +592,9 @@ impl Scope {
         if expr.contains('?') {
             return self.conditional(expr);
         }
+        if expr.contains(['&', '|', '=', '!']) {
+            return self.truth(expr).map(Value::Bool);
+        }
         let parts: Vec<&str> = expr.split('.').collect();
         if !parts.iter().all(|p| {
             !p.is_empty()
@@ -561,46 +626,19 @@ impl Scope {
     }
 
     /// `COND ? A : B` (the `count = var.create ? 1 : 0` of most modules):
-    /// COND references (`!`-negated, joined by `&&` or `||`, not mixed) that
-    /// resolve to booleans, A and B literals or references. Anything else
-    /// (comparisons, functions, nested conditionals, quotes) stays unknown.
+    /// COND as [`Scope::truth`] reads it; the branch it picks a literal or a
+    /// reference (the other branch may be anything). Nested conditionals,
+    /// and quotes or brackets in the condition, stay unknown.
     fn conditional(&self, expr: &str) -> Option<Value> {
-        if expr.contains(['"', '(', '[', '{', '=', '<', '>']) {
+        let (cond, rest) = split_top(expr, '?')?;
+        let (then, otherwise) = split_top(rest, ':')?;
+        if cond.contains(['"', '(', '[', '{']) || split_top(then, '?').is_some() {
             return None;
         }
-        let (cond, rest) = expr.split_once('?')?;
-        let (then, otherwise) = rest.split_once(':')?;
-        if otherwise.contains(['?', ':']) {
+        let pick = if self.truth(cond)? { then } else { otherwise }.trim();
+        if pick.contains(['?', '"', '(', '[', '{']) {
             return None;
         }
-        let truth = |term: &str| -> Option<bool> {
-            let term = term.trim();
-            let (negated, reference) = match term.strip_prefix('!') {
-                Some(r) => (true, r.trim()),
-                None => (false, term),
-            };
-            match self.lookup(reference)? {
-                Value::Bool(b) => Some(b != negated),
-                _ => None,
-            }
-        };
-        let holds = match (cond.contains("&&"), cond.contains("||")) {
-            (true, true) => return None,
-            (true, false) => cond
-                .split("&&")
-                .map(truth)
-                .collect::<Option<Vec<_>>>()?
-                .iter()
-                .all(|b| *b),
-            (false, true) => cond
-                .split("||")
-                .map(truth)
-                .collect::<Option<Vec<_>>>()?
-                .iter()
-                .any(|b| *b),
-            (false, false) => truth(cond)?,
-        };
-        let pick = if holds { then } else { otherwise }.trim();
         match pick {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
@@ -608,6 +646,77 @@ impl Scope {
             _ => match pick.parse::<i64>() {
                 Ok(i) => Some(Value::Int(i)),
                 Err(_) => self.lookup(pick),
+            },
+        }
+    }
+
+    /// A boolean condition: terms joined by `||`, each of factors joined by
+    /// `&&` (HCL's precedence), each factor `!X`, `A == B`, `A != B` or a
+    /// reference to a boolean, where A and B are literals (`true`, `false`,
+    /// `null`, integers) or references. A factor that is known false makes
+    /// its `&&` false, a term that is known true makes the `||` true,
+    /// whatever the unknown others (`var.create && local.is_mssql` with
+    /// `create = false` is false). Anything else is unknown.
+    fn truth(&self, expr: &str) -> Option<bool> {
+        if expr.contains(['"', '(', '[', '{', '<', '>', '?', ':']) {
+            return None;
+        }
+        let mut any_unknown = false;
+        for term in expr.split("||") {
+            let mut term_unknown = false;
+            let mut term_false = false;
+            for factor in term.split("&&") {
+                match self.factor(factor.trim()) {
+                    Some(false) => {
+                        term_false = true;
+                        break;
+                    }
+                    Some(true) => {}
+                    None => term_unknown = true,
+                }
+            }
+            match (term_false, term_unknown) {
+                (true, _) => {}
+                (false, true) => any_unknown = true,
+                (false, false) => return Some(true),
+            }
+        }
+        (!any_unknown).then_some(false)
+    }
+
+    fn factor(&self, factor: &str) -> Option<bool> {
+        for (op, equal) in [("==", true), ("!=", false)] {
+            if let Some((a, b)) = factor.split_once(op) {
+                let (a, b) = (self.operand(a.trim())?, self.operand(b.trim())?);
+                let same = match (&a, &b) {
+                    (Value::Bool(_) | Value::Int(_) | Value::Null | Value::Str(_), _) => a == b,
+                    _ => return None,
+                };
+                return Some(same == equal);
+            }
+        }
+        if factor.contains(['=', '&', '|']) {
+            return None;
+        }
+        match factor.strip_prefix('!') {
+            Some(rest) => self.factor(rest.trim()).map(|b| !b),
+            None => match self.operand(factor)? {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    /// A literal or the value of a reference.
+    fn operand(&self, text: &str) -> Option<Value> {
+        match text {
+            "" => None,
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            "null" => Some(Value::Null),
+            _ => match text.parse::<i64>() {
+                Ok(i) => Some(Value::Int(i)),
+                Err(_) => self.lookup(text),
             },
         }
     }
@@ -698,6 +807,24 @@ fn value_count(value: &Value, limit: usize) -> usize {
 }
 
 /// `"${var.x}"` → `var.x`.
+/// `expr` split at the first `sep` outside quotes and brackets.
+fn split_top(expr: &str, sep: char) -> Option<(&str, &str)> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for (i, c) in expr.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth = depth.saturating_sub(1),
+            c if c == sep && !quoted && depth == 0 => {
+                return Some((&expr[..i], &expr[i + c.len_utf8()..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn unwrap_interpolation(expr: &str) -> &str {
     expr.strip_prefix("\"${")
         .and_then(|e| e.strip_suffix("}\""))
@@ -1061,6 +1188,36 @@ module "payments" {
     }
 
     #[test]
+    fn known_false_factors_and_comparisons_decide_conditions() {
+        // terraform-aws-rds: `module "db_disabled" { create_db_instance = false }`
+        // makes `count = var.create && false == local.is_mssql ? 1 : 0` zero.
+        let tf = "variable \"create\" {\n  default = false\n}\nvariable \"blue_green\" {\n  default = null\n}\nvariable \"retention\" {\n  default = 7\n}\nvariable \"on\" {\n  default = true\n}\nlocals {\n  enabled = var.create && var.on\n  is_mssql = element(split(\"-\", var.engine), 0) == \"sqlserver\"\n}\nresource \"aws_db_instance\" \"a\" {\n  count  = local.enabled && false == local.is_mssql ? 1 : 0\n  other  = var.on && local.is_mssql ? 1 : 0\n  either = var.on || local.is_mssql ? 1 : 0\n  backup_retention_period = var.blue_green != null ? coalesce(var.retention, 1) : var.retention\n  nested = var.on ? var.create ? 1 : 2 : 3\n  ne = !var.create && var.retention != 0\n}\n";
+        let mut read = FileRead::default();
+        read_into(&mut read, &Arc::from("db/main.tf"), tf, false);
+        let mut resources: Vec<Arc<Resource>> = read
+            .resources
+            .iter()
+            .filter(|r| r.kind == "aws_db_instance")
+            .cloned()
+            .map(Arc::new)
+            .collect();
+        let files = [("db/main.tf".to_string(), Arc::new(read))];
+        resolve_references(
+            &mut resources,
+            |_| files.iter().map(|(p, _)| p.clone()).collect(),
+            |p| files.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()),
+        );
+        let b = &resources[0].body;
+        let value = |k: &str| b.get(k).map(|n| n.value.clone());
+        assert_eq!(value("count"), Some(Value::Int(0)));
+        assert!(matches!(value("other"), Some(Value::Unknown(_))));
+        assert_eq!(value("either"), Some(Value::Int(1)));
+        assert_eq!(value("backup_retention_period"), Some(Value::Int(7)));
+        assert!(matches!(value("nested"), Some(Value::Unknown(_))));
+        assert_eq!(value("ne"), Some(Value::Bool(true)));
+    }
+
+    #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         for open in ["[", "{", "("] {
             let text = format!("x = {}", open.repeat(100_000));
@@ -1096,6 +1253,34 @@ module "payments" {
                 .iter()
                 .any(|n| n.contains("`a.b` is declared more than once"))
         );
+    }
+
+    #[test]
+    fn moved_blocks_give_address_pairs_prefixed_in_module_instances() {
+        let text = "moved {\n  from = aws_db_instance.a\n  to   = aws_db_instance.b\n}\nmoved {\n  from = module.old\n  to = module.new\n}\nmoved { to = aws_instance.x }\n";
+        let rs = parse(text);
+        assert!(rs.iter().all(|r| r.kind == MOVED && r.address == MOVED));
+        let mut read = FileRead::default();
+        read_into(&mut read, &Arc::from("moved.tf"), text, false);
+        assert!(read.notes.is_empty(), "{:?}", read.notes);
+        let mut resources: Vec<Arc<Resource>> = rs.into_iter().map(Arc::new).collect();
+        let mut instance = (*resources[0]).clone();
+        instance.address = format!("module.db[0].{}", instance.address);
+        resources.push(Arc::new(instance));
+        assert_eq!(
+            moved_pairs(&resources),
+            [
+                ("aws_db_instance.a", "aws_db_instance.b"),
+                ("module.old", "module.new"),
+                (
+                    "module.db[0].aws_db_instance.a",
+                    "module.db[0].aws_db_instance.b"
+                ),
+            ]
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+        );
+        let (line, _) = at(text, &resources[0].body.get("to").expect("to").clone());
+        assert_eq!(line, 3);
     }
 
     #[test]
@@ -1138,7 +1323,8 @@ moved {
 }
 "#;
         let rs = parse(text);
-        assert_eq!(rs.len(), 1);
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs[1].kind, MOVED);
         let b = &rs[0].body;
         assert_eq!(
             b.path("lifecycle.prevent_destroy").and_then(Node::as_bool),

@@ -123,6 +123,10 @@ pub struct Expansion {
     pub module_dirs: BTreeSet<String>,
     /// What could not be evaluated, and why.
     pub notes: Vec<String>,
+    /// The calls that cannot be evaluated at all (a source that is not a
+    /// literal string or leaves the repository, a folder without a readable
+    /// `.tf` file), as notes: a changed file holding one is not assessed.
+    pub failures: Vec<String>,
 }
 
 /// Evaluates a root `module` block (its arguments already resolved in the
@@ -170,6 +174,14 @@ impl Expander<'_, '_> {
             .push(format!("{}: {}: {what}", block.path, block.address));
     }
 
+    /// A note for a call that cannot be evaluated at all.
+    fn fail(&mut self, block: &Resource, what: String) {
+        self.out
+            .failures
+            .push(format!("module call {} {what}", block.address));
+        self.note(block, what);
+    }
+
     /// The `.tf` files directly in a folder, read.
     fn folder(&mut self, dir: &str) -> Vec<(String, Arc<FileRead>)> {
         let prefix = if dir.is_empty() {
@@ -196,7 +208,7 @@ impl Expander<'_, '_> {
             Some(Value::Str(s)) => s.clone(),
             Some(Value::Unknown(e)) => {
                 let e = e.clone();
-                self.note(
+                self.fail(
                     block,
                     format!("source `{e}` is not a literal string; not evaluated"),
                 );
@@ -219,7 +231,7 @@ impl Expander<'_, '_> {
             },
         };
         let Some(dir) = dir else {
-            self.note(
+            self.fail(
                 block,
                 format!("source `{source}` is outside the repository; not evaluated"),
             );
@@ -241,7 +253,7 @@ impl Expander<'_, '_> {
         }
         let reads = self.folder(&dir);
         if reads.is_empty() {
-            self.note(
+            self.fail(
                 block,
                 format!("source `{source}`: no .tf file in `{dir}/`; not evaluated"),
             );
@@ -249,7 +261,7 @@ impl Expander<'_, '_> {
         }
         for (path, read) in &reads {
             if let Some((message, _)) = &read.error {
-                self.note(
+                self.fail(
                     block,
                     format!("{path} cannot be read ({message}); its resources are not evaluated"),
                 );
@@ -442,6 +454,15 @@ pub fn instantiate_calls(
         );
     }
     notes
+}
+
+/// Why the module calls among a file's resources cannot be evaluated, if
+/// one cannot (DESIGN §3 CG004: fail closed on a changed file).
+pub fn unevaluable_calls(resources: &[Arc<Resource>], files: &mut Files) -> Option<String> {
+    resources
+        .iter()
+        .filter(|r| r.kind == "module")
+        .find_map(|call| expand(call, files).failures.into_iter().next())
 }
 
 /// `modules.json`: `{"Modules": [{"Key": "db", "Dir": ".terraform/modules/db"}, …]}`.

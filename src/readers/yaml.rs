@@ -594,14 +594,27 @@ fn plain_scalar(text: &str) -> Value {
     }
 }
 
-/// True when the text has `{{` outside quoted scalars and comments: a Helm or
-/// Go template, which we skip rather than read facts from.
+/// True when the text has `{{` outside quoted scalars, block scalars and
+/// comments: a Helm or Go template, which we skip rather than read facts
+/// from. A block scalar's lines (`config.yaml: |` and the lines indented
+/// under it) are text, not structure: a ConfigMap holding `{{PROJECT_ID}}`
+/// for a `sed` to fill in is a manifest, not a template.
 pub fn is_template(text: &str) -> bool {
+    // The indentation of the line that opened the block scalar being skipped.
+    let mut block: Option<usize> = None;
     for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block = None;
+        }
         let mut quote: Option<char> = None;
         let mut prev = ' ';
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
+        let mut code_end = line.len();
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             match quote {
                 Some(q) => {
                     if c == q {
@@ -609,20 +622,46 @@ pub fn is_template(text: &str) -> bool {
                     }
                 }
                 None => match c {
-                    '#' if prev.is_whitespace() => break,
+                    '#' if prev.is_whitespace() => {
+                        code_end = i;
+                        break;
+                    }
                     '"' | '\''
                         if prev.is_whitespace() || matches!(prev, ':' | '[' | '{' | ',' | '-') =>
                     {
                         quote = Some(c)
                     }
-                    '{' if chars.peek() == Some(&'{') => return true,
+                    '{' if chars.peek().map(|&(_, n)| n) == Some('{') => return true,
                     _ => {}
                 },
             }
             prev = c;
         }
+        if quote.is_none() && opens_block_scalar(&line[..code_end]) {
+            block = Some(indent);
+        }
     }
     false
+}
+
+/// Whether a line (comment removed) ends with a block scalar header:
+/// `key: |`, `- >-`, `key: |2+`.
+fn opens_block_scalar(code: &str) -> bool {
+    let code = code.trim_end();
+    let Some(start) = code.rfind(['|', '>']) else {
+        return false;
+    };
+    let (before, header) = code.split_at(start);
+    let modifiers = &header[1..];
+    modifiers.len() <= 2
+        && modifiers
+            .bytes()
+            .all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+        && (before.trim().is_empty()
+            || before.ends_with(": ")
+            || before.ends_with("- ")
+            || before.trim_end() == "-"
+            || before.trim_end().ends_with(':'))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -714,6 +753,17 @@ mod tests {
         assert!(is_template("replicas: {{ .Values.replicas }}\n"));
         assert!(!is_template(
             "a: \"{{ not a template }}\"\n# {{ comment }}\n"
+        ));
+        // A ConfigMap's block scalar holds text, whatever its braces.
+        let config = "kind: ConfigMap\ndata:\n  gateway.yaml: |\n    exporters:\n      googlecloud:\n        project: {{PROJECT_ID}}\n\n    service: {}\n  args: >-\n    {{x}}\nspec:\n  replicas: 1\n";
+        assert!(!is_template(config));
+        // A template line after the block (less indented) is still a template.
+        assert!(is_template(
+            "data:\n  a: |\n    text {{ y }}\n{{- if .Values.x }}\nb: 1\n{{- end }}\n"
+        ));
+        assert!(is_template("a: |\n  x\nreplicas: {{ .Values.n }}\n"));
+        assert!(is_template(
+            "command: echo a|b\nreplicas: {{ .Values.n }}\n"
         ));
     }
 

@@ -67,10 +67,10 @@ pub(crate) fn assess(
     }))
 }
 
-/// The check of a commit against its first parent, as `check` runs it
-/// (DESIGN §4 would judge it as under `--strict`; not yet: a commit that
-/// grants its own waiver keeps it here, and CG407 lists the relaxation
-/// under approvals).
+/// The check of a commit against its first parent, as `check --strict`
+/// runs it (DESIGN §4): a commit that grants itself a waiver, ignores or
+/// lowers a severity is judged without them, and CG407 lists the
+/// relaxation under approvals.
 fn check<'r>(
     repo: &'r git2::Repository,
     commit: &git2::Commit<'r>,
@@ -106,7 +106,7 @@ fn check<'r>(
         as_of: opts.as_of,
         all: false,
         fail_on: Some(Severity::Error),
-        strict: false,
+        strict: true,
     };
     let when = Some(parent.time().seconds());
     let outcome = match crate::check_trees(&base_tree, &head_tree, &diff, &check_opts, when, cache)

@@ -42,21 +42,24 @@ impl Rule for UnmappedChange {
     // Reported by the engine, which maps files to services.
 }
 
-/// The CG002 violation for an infrastructure file (with these resource
-/// kinds) that no service maps, at the side where it was found.
+/// The CG002 violation for an infrastructure file at head (with these
+/// resource kinds) that no service maps; `left` are the services it
+/// belonged to at base (a file moved or edited out of them).
 pub fn violation(
-    side: crate::facts::Side,
     path: &str,
     kinds: &std::collections::BTreeSet<&str>,
+    left: &std::collections::BTreeSet<String>,
 ) -> super::Violation {
-    let what = match side {
-        crate::facts::Side::Base => "deleted",
-        crate::facts::Side::Head => "changed",
-    };
     let kinds = if kinds.is_empty() {
         "no resources".to_string()
     } else {
         kinds.iter().copied().collect::<Vec<_>>().join(", ")
+    };
+    let left = if left.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = left.iter().map(String::as_str).collect();
+        format!(" (it belonged to {} before this change)", names.join(", "))
     };
     super::Violation {
         rule: "CG002",
@@ -64,13 +67,13 @@ pub fn violation(
         service: None,
         subject: path.to_string(),
         message: format!(
-            "{what} infrastructure file {path} ({kinds}) belongs to no service of the plan"
+            "changed infrastructure file {path} ({kinds}) belongs to no service of the plan{left}"
         ),
         help: Some(
             "add a `match` entry to the service it belongs to, or list it under `ignore`".into(),
         ),
         primary: crate::facts::Loc {
-            side,
+            side: crate::facts::Side::Head,
             path: std::sync::Arc::from(path),
             span: crate::readers::Span::default(),
         },

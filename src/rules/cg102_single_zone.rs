@@ -36,7 +36,7 @@
 //! `multi_az` with a change advisory board decision.
 
 use super::{Rule, ServiceView, Violation};
-use crate::facts::{Fact, Loc, StoreKind};
+use crate::facts::{Fact, Loc, StoreKind, cloud_catalogue};
 use crate::plan::model::Severity;
 
 /// CG102.
@@ -83,12 +83,24 @@ impl Rule for SingleZone {
             });
         };
         for s in &svc.facts.stores {
-            let [why_false, why_absent, help] = zone_field(&s.address, &s.display);
+            let [why_false, why_absent, help] =
+                zone_field(&s.address, &s.display).map(String::from);
+            // A catalogue type says it in its own fields' words.
+            let kind = s.display.split(' ').next().unwrap_or_default();
+            let kind = kind.rsplit('.').next().unwrap_or(kind);
+            let catalogued = cloud_catalogue::zone_words(kind);
+            let absent_is_one_zone = catalogued.is_some();
+            let [why_false, why_absent, help] = catalogued.unwrap_or([why_false, why_absent, help]);
             let (why, primary) = match &s.multi_az {
                 Fact::Known { value: false, loc } => (why_false, loc.clone()),
-                // The AWS provider's default is single-zone; other stores
-                // (DynamoDB tables) span zones by themselves.
-                Fact::Absent if s.kind == StoreKind::Relational && !s.read_replica => {
+                // The AWS provider's default is single-zone, as is every
+                // catalogue type's that leaves it unset (OpenSearch zone
+                // awareness); other stores (DynamoDB tables) span zones by
+                // themselves.
+                Fact::Absent
+                    if (s.kind == StoreKind::Relational || absent_is_one_zone)
+                        && !s.read_replica =>
+                {
                     (why_absent, s.loc.clone())
                 }
                 _ => continue,
@@ -96,7 +108,7 @@ impl Rule for SingleZone {
             push(
                 format!("{} multi_az", s.address),
                 format!("{} is single-zone ({why})", s.display),
-                help,
+                &help,
                 primary,
             );
         }

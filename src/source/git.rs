@@ -17,9 +17,24 @@ pub fn open(dir: &std::path::Path) -> Result<Repository, SourceError> {
 pub fn resolve<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, SourceError> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
-        .map_err(|_| SourceError::RevisionNotFound {
-            rev: rev.to_string(),
-            shallow: repo.is_shallow(),
+        .map_err(|_| {
+            let remote = format!("origin/{rev}");
+            let tracked = !rev.starts_with("origin/")
+                && repo
+                    .revparse_single(&remote)
+                    .and_then(|o| o.peel_to_commit())
+                    .is_ok();
+            if tracked {
+                SourceError::RevisionOnlyRemote {
+                    rev: rev.to_string(),
+                    remote,
+                }
+            } else {
+                SourceError::RevisionNotFound {
+                    rev: rev.to_string(),
+                    shallow: repo.is_shallow(),
+                }
+            }
         })
 }
 

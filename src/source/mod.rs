@@ -149,6 +149,17 @@ pub enum SourceError {
         /// Whether the repository is shallow.
         shallow: bool,
     },
+    /// A local branch name that is missing while its remote-tracking branch
+    /// exists (`--base main` on a CI runner, which has `origin/main` only).
+    #[error(
+        "revision `{rev}` not found; `{remote}` exists (a CI checkout has only the remote-tracking branch): pass `--base {remote}`"
+    )]
+    RevisionOnlyRemote {
+        /// As given.
+        rev: String,
+        /// The remote-tracking name that exists.
+        remote: String,
+    },
     /// No default base could be found.
     #[error("no base revision: none of {tried} exists; pass --base REV (or fetch the base branch)")]
     NoDefaultBase {
