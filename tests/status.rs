@@ -350,6 +350,35 @@ fn work_tree(tree: &Path) -> tempfile::TempDir {
 }
 
 #[test]
+fn init_drafts_builds_for_charts_and_status_shows_their_workloads() {
+    let dir = repo_of(&common::fixtures().join("helm/builds-values-prod/head"));
+    let d = dir.path();
+    let (code, printed, err) = common::run(d, &["init", "--print"]);
+    assert_eq!(code, 0, "{err}");
+    for needle in [
+        "# found: Helm chart deploy/shop (deploy/shop/Chart.yaml)",
+        "# facts: runs 3 replicas",
+        "- paths: [\"deploy/shop/**\"]",
+        "\nbuilds:\n",
+        "(found: values-dev.yaml, values-prod.yaml), e.g. `values: [\"values-prod.yaml\"]`",
+        "  - { helm: \"deploy/shop\" }\n",
+    ] {
+        assert!(printed.contains(needle), "missing {needle}:\n{printed}");
+    }
+    // The plan's builds entry renders values-prod.yaml over values.yaml.
+    let (code, out, err) = status(d, &[]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        out.contains("workload deploy/shop:Deployment/shop/web-shop: 2 replicas (spec.replicas), spread over zones  at deploy/shop/values-prod.yaml:2:15"),
+        "{out}"
+    );
+    assert!(
+        out.contains("coverage: 1 discovered service, 1 covered by the plan"),
+        "{out}"
+    );
+}
+
+#[test]
 fn init_drafts_a_plan_that_validates_and_check_runs_with() {
     let dir = work_tree(&common::fixtures().join("status/estate"));
     let d = dir.path();

@@ -540,8 +540,10 @@ fn settle(
     let mut seen = std::collections::HashSet::new();
     resources.retain(|r| seen.insert(Arc::as_ptr(r)));
     resources.sort_by(|a, b| (a.path.as_ref(), a.span.start).cmp(&(b.path.as_ref(), b.span.start)));
-    readers::terraform::resolve_references(
+    let var_files = ctx.plan.builds.terraform.as_deref().unwrap_or(&[]);
+    readers::terraform::resolve_references_with(
         resources,
+        var_files,
         |dir| ctx.tree.list_under(dir),
         |p| {
             ctx.file(cache, sources, p)

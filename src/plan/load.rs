@@ -854,6 +854,9 @@ fn rule_severity(ctx: &Ctx, code: &str, sev: &S<String>) -> Result<Option<Severi
 fn build_path(ctx: &Ctx, p: &S<String>, what: &str) -> Result<String, PlanError> {
     let v = p.value.trim_end_matches('/');
     let v = v.strip_prefix("./").unwrap_or(v);
+    if v == "." {
+        return Ok(String::new());
+    }
     if v.is_empty() || v.starts_with('/') || v.split('/').any(|part| part == "..") {
         return Err(ctx.at(
             p,

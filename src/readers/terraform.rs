@@ -519,6 +519,12 @@ impl Scope {
     }
 
     fn build(reads: &[(String, Arc<FileRead>)]) -> Scope {
+        Scope::build_with(reads, &[])
+    }
+
+    /// A root's scope with the var files a plan's `builds` entry names,
+    /// applied after `*.auto.tfvars` in their order (as `-var-file` is).
+    fn build_with(reads: &[(String, Arc<FileRead>)], var_files: &[Arc<FileRead>]) -> Scope {
         let mut scope = Scope::default();
         // Defaults first, then terraform.tfvars, then *.auto.tfvars in name order (Terraform's order).
         let mut tfvars: Vec<(u8, &str, &Resource)> = Vec::new();
@@ -550,7 +556,12 @@ impl Scope {
             }
         }
         tfvars.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        for (_, _, r) in tfvars {
+        let named = var_files
+            .iter()
+            .flat_map(|read| read.resources.iter())
+            .filter(|r| r.kind == "tfvars")
+            .map(|r| (2, "", r));
+        for (_, _, r) in tfvars.into_iter().chain(named) {
             for (k, v) in r.body.entries() {
                 if let Some(k) = k.as_str() {
                     scope.vars.insert(k.to_string(), v.clone());
@@ -876,6 +887,17 @@ fn respan(value: &mut Value, span: Span) {
 pub fn resolve_references(
     resources: &mut [Arc<Resource>],
     list_dir: impl Fn(&str) -> Vec<String>,
+    read: impl FnMut(&str) -> Option<Arc<FileRead>>,
+) {
+    resolve_references_with(resources, &[], list_dir, read);
+}
+
+/// [`resolve_references`] with the var files the plan's `builds` names
+/// per root folder (paths from the root folder).
+pub fn resolve_references_with(
+    resources: &mut [Arc<Resource>],
+    var_files: &[(String, Vec<String>)],
+    list_dir: impl Fn(&str) -> Vec<String>,
     mut read: impl FnMut(&str) -> Option<Arc<FileRead>>,
 ) {
     let mut dirs: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -899,7 +921,14 @@ pub fn resolve_references(
             })
             .filter_map(|p| read(&p).map(|r| (p, r)))
             .collect();
-        let scope = Scope::build(&reads);
+        let named: Vec<Arc<FileRead>> = var_files
+            .iter()
+            .filter(|(root, _)| *root == dir)
+            .flat_map(|(_, files)| files.iter())
+            .filter_map(|f| super::kustomize::join(&dir, f))
+            .filter_map(|p| read(&p))
+            .collect();
+        let scope = Scope::build_with(&reads, &named);
         for i in members {
             let Some(r) = resources.get_mut(i) else {
                 continue;
@@ -1384,23 +1413,24 @@ locals { retention = var.days }
             .iter()
             .map(|(p, t)| (p.to_string(), read_arc(p, t)))
             .collect();
-        let mut resources: Vec<Arc<Resource>> = reads["tf/main.tf"]
-            .resources
-            .iter()
-            .cloned()
-            .map(Arc::new)
-            .collect();
-        resolve_references(
-            &mut resources,
-            |d| {
-                files
-                    .iter()
-                    .map(|(p, _)| p.to_string())
-                    .filter(|p| p.starts_with(d))
-                    .collect()
-            },
-            |p| reads.get(p).cloned(),
-        );
+        let list = |d: &str| -> Vec<String> {
+            files
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .filter(|p| p.starts_with(d))
+                .collect()
+        };
+        let resolved = |var_files: &[(String, Vec<String>)]| -> Vec<Arc<Resource>> {
+            let mut resources: Vec<Arc<Resource>> = reads["tf/main.tf"]
+                .resources
+                .iter()
+                .cloned()
+                .map(Arc::new)
+                .collect();
+            resolve_references_with(&mut resources, var_files, list, |p| reads.get(p).cloned());
+            resources
+        };
+        let resources = resolved(&[]);
         let b = &resources[0].body;
         let main = files[0].1;
         assert_eq!(
@@ -1426,6 +1456,12 @@ locals { retention = var.days }
         );
         assert_eq!(b.get("copy_of").and_then(Node::as_i64), Some(50));
         assert_eq!(b.get("window").and_then(Node::as_str), Some("03:00-04:00"));
+        // A var file the plan's `builds` names wins over terraform.tfvars.
+        let resources = resolved(&[("tf".to_string(), vec!["other.tfvars".to_string()])]);
+        assert_eq!(
+            resources[0].body.get("multi_az").map(|n| &n.value),
+            Some(&Value::Bool(true))
+        );
     }
 
     /// The first file's resources with references resolved against all the

@@ -28,6 +28,8 @@ pub enum UnitKind {
     CatalogComponent,
     /// A CloudFormation template (one stack).
     CloudformationStack,
+    /// A Helm chart (a folder with `Chart.yaml`, not a subchart or a library).
+    HelmChart,
 }
 
 impl UnitKind {
@@ -40,6 +42,7 @@ impl UnitKind {
             UnitKind::ComposeProject => "compose project",
             UnitKind::CatalogComponent => "catalog component",
             UnitKind::CloudformationStack => "CloudFormation template",
+            UnitKind::HelmChart => "Helm chart",
         }
     }
 }
@@ -200,6 +203,49 @@ fn catalog_components(text: &str) -> Vec<(String, CatalogInfo)> {
     out
 }
 
+/// A tree's files as the chart renderer reads them.
+struct TreeFiles<'t>(&'t dyn Tree);
+
+impl crate::readers::kustomize::Files for TreeFiles<'_> {
+    fn text(&mut self, path: &str) -> Option<Arc<str>> {
+        let blob = self.0.read(path)?;
+        std::str::from_utf8(&blob.bytes).ok().map(Arc::from)
+    }
+}
+
+impl crate::readers::kustomize::SideFiles for TreeFiles<'_> {
+    fn list_under(&mut self, prefix: &str) -> Vec<String> {
+        self.0.list_under(prefix)
+    }
+    fn exists(&mut self, path: &str) -> bool {
+        self.0.kind(path) == Some(crate::source::EntryKind::File)
+    }
+}
+
+/// A chart's name and rendered resources, when `path` is the `Chart.yaml`
+/// of a chart that renders on its own (not a subchart, not a library).
+fn helm_chart(tree: &dyn Tree, path: &str) -> Option<(String, Vec<Arc<Resource>>)> {
+    use crate::readers::helm;
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let dir = folder(path);
+    if file != helm::CHART_FILE || folder(dir).rsplit('/').next() == Some("charts") {
+        return None;
+    }
+    let mut files = TreeFiles(tree);
+    let text = crate::readers::kustomize::Files::text(&mut files, path)?;
+    if helm::is_library(&text) {
+        return None;
+    }
+    let name = parse_stream(&text, Budget::default())
+        .ok()?
+        .first()?
+        .root
+        .get("name")?
+        .scalar_text()?;
+    let view = helm::SideCharts::default().view(path, &mut files);
+    Some((name, view.map(|v| v.resources).unwrap_or_default()))
+}
+
 /// Discovers the services of a tree (`plan` for its `ignore` list and path).
 pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) -> Discovery {
     let mut units: BTreeMap<(UnitKind, String), (String, Unit)> = BTreeMap::new();
@@ -233,6 +279,30 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
         if plan.is_some_and(|p| p.is_ignored(&path) || *p.path == *path)
             || crate::plan::DEFAULT_PATHS.contains(&path.as_str())
         {
+            continue;
+        }
+        if let Some((name, resources)) = helm_chart(tree, &path) {
+            infra_files.insert(path.clone());
+            let dir = folder(&path).to_string();
+            add(
+                UnitKind::HelmChart,
+                dir.clone(),
+                service_name(&name),
+                &path,
+                None,
+                None,
+            );
+            for r in resources {
+                let file = r.path.to_string();
+                add(
+                    UnitKind::HelmChart,
+                    dir.clone(),
+                    service_name(&name),
+                    &file,
+                    None,
+                    Some(r),
+                );
+            }
             continue;
         }
         let lower = path.to_ascii_lowercase();

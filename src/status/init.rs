@@ -272,10 +272,61 @@ pub fn draft(tree: &dyn Tree) -> String {
                 UnitKind::CatalogComponent => {
                     out.push_str(&format!("      - catalog: {}\n", q(&u.id)));
                 }
+                UnitKind::HelmChart => {
+                    let glob = if u.id.is_empty() {
+                        "**".to_string()
+                    } else {
+                        format!("{}/**", literal(&u.id))
+                    };
+                    out.push_str(&format!("      - paths: [{}]\n", q(&glob)));
+                }
             }
         }
     }
+    draft_builds(tree, &discovery, &mut out);
     out
+}
+
+/// `builds` entries for the charts found (DESIGN §1a "Which roots run"),
+/// with the chart's other values files as a decision to make.
+fn draft_builds(tree: &dyn Tree, discovery: &discover::Discovery, out: &mut String) {
+    let charts: BTreeSet<&str> = discovery
+        .services
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .filter(|u| u.kind == UnitKind::HelmChart)
+        .map(|u| u.id.as_str())
+        .collect();
+    if charts.is_empty() {
+        return;
+    }
+    out.push_str("# The roots that run: each chart is rendered with its values.yaml and the values files listed.\nbuilds:\n");
+    for dir in charts {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let others: Vec<String> = tree
+            .list_under(&prefix)
+            .into_iter()
+            .filter_map(|p| p.strip_prefix(&prefix).map(str::to_string))
+            .filter(|p| !p.contains('/') && p.starts_with("values") && p != "values.yaml")
+            .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+            .collect();
+        if !others.is_empty() {
+            out.push_str(&format!(
+                "  # DECIDE: which values files production uses (found: {}), e.g. `values: [{}]`\n",
+                one_line(&others.join(", ")),
+                q(others
+                    .iter()
+                    .find(|v| v.contains("prod"))
+                    .unwrap_or(&others[0]))
+            ));
+        }
+        let shown = if dir.is_empty() { "." } else { dir };
+        out.push_str(&format!("  - {{ helm: {} }}\n", q(shown)));
+    }
 }
 
 fn reaches(edges: &BTreeMap<&str, Vec<&str>>, from: &str, to: &str) -> bool {
