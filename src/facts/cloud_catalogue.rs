@@ -27,6 +27,10 @@ pub enum Zones {
     AtLeast(&'static str, i64, i64),
     /// A list field of zones or subnets: its length (absent: one zone).
     Count(&'static str),
+    /// A list of subnets when tasks run in them (awsvpc); absent, the tasks
+    /// are placed over the cluster's instances, whose zones are not here:
+    /// unknown.
+    Placed(&'static str),
     /// The first written of these list fields: its length (none: not known).
     FirstOf(&'static [&'static str]),
     /// A Multi-AZ flag, where one node (this number field is 1) is one zone
@@ -251,12 +255,12 @@ pub const AWS: &[Entry] = &[
         floored(
             "aws_ecs_service",
             "desired_count",
-            Zones::Count("network_configuration.subnets"),
+            Zones::Placed("network_configuration.subnets"),
         ),
         floored(
             "AWS::ECS::Service",
             "DesiredCount",
-            Zones::Count("NetworkConfiguration.AwsvpcConfiguration.Subnets"),
+            Zones::Placed("NetworkConfiguration.AwsvpcConfiguration.Subnets"),
         ),
     ),
     both(
@@ -456,7 +460,7 @@ pub fn zone_words(kind: &str) -> Option<[String; 3]> {
             absent(f),
             format!("remove {f} (storage in every zone of the region)"),
         ],
-        Zones::Count(f) | Zones::Location(f) => [
+        Zones::Count(f) | Zones::Location(f) | Zones::Placed(f) => [
             format!("{f} names one zone"),
             absent(f),
             format!("give {f} two zones or more"),
@@ -675,14 +679,16 @@ fn multi_zone(rd: &mut impl Fields, zones: &Zones) -> Fact<bool> {
             Fact::Absent => rd.default(true),
             other => other,
         },
-        Zones::Count(_) | Zones::FirstOf(_) | Zones::Location(_) => match zone_count(rd, zones) {
-            Fact::Known { value, loc } => Fact::Known {
-                value: value >= 2,
-                loc,
-            },
-            Fact::Unknown { reason, loc } => Fact::Unknown { reason, loc },
-            Fact::Absent => rd.default(false),
-        },
+        Zones::Count(_) | Zones::FirstOf(_) | Zones::Location(_) | Zones::Placed(_) => {
+            match zone_count(rd, zones) {
+                Fact::Known { value, loc } => Fact::Known {
+                    value: value >= 2,
+                    loc,
+                },
+                Fact::Unknown { reason, loc } => Fact::Unknown { reason, loc },
+                Fact::Absent => rd.default(false),
+            }
+        }
     }
 }
 
@@ -691,6 +697,13 @@ fn zone_count(rd: &mut impl Fields, zones: &Zones) -> Fact<usize> {
     match zones {
         Zones::Count(f) => match rd.fact(f, list_len) {
             Fact::Absent => rd.default(1),
+            other => other,
+        },
+        Zones::Placed(f) => match rd.fact(f, list_len) {
+            Fact::Absent => Fact::Unknown {
+                reason: "no awsvpc subnets: its tasks are placed over the cluster's instances, whose zones are not here".into(),
+                loc: rd.loc(None),
+            },
             other => other,
         },
         Zones::FirstOf(fields) => fields
@@ -1058,5 +1071,19 @@ mod tests {
             .collect();
         let f = crate::facts::derive(crate::source::Side::Head, rs);
         assert_eq!(f.stores[0].multi_az.known(), Some(&true));
+    }
+
+    #[test]
+    fn an_ecs_service_without_awsvpc_subnets_has_unknown_zones() {
+        let f = facts_of("resource \"aws_ecs_service\" \"api\" {\n  desired_count = 3\n}\n");
+        assert!(
+            matches!(f.groups[0].zones, Fact::Unknown { .. }),
+            "{:?}",
+            f.groups[0].zones
+        );
+        let f = facts_of(
+            "resource \"aws_ecs_service\" \"api\" {\n  desired_count = 3\n  network_configuration {\n    subnets = [\"a\", \"b\"]\n  }\n}\n",
+        );
+        assert_eq!(f.groups[0].zones.known(), Some(&2));
     }
 }
