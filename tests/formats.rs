@@ -1156,3 +1156,76 @@ fn pre_commit_wheel_hook_repository_matches() {
         "{pyproject}"
     );
 }
+
+/// README's fork recipe: the comment workflow takes the pull request from
+/// the event that ran the check (the open pull request whose head is the
+/// run's head commit), never from the artifact the fork wrote, so a forged
+/// artifact cannot touch another pull request.
+#[test]
+fn the_fork_recipe_takes_the_pull_request_from_the_event_not_the_artifact() {
+    if action_with_bash_and_jq().is_none() {
+        return;
+    }
+    let readme = include_str!("../README.md");
+    let at = readme
+        .find("# .github/workflows/continuity-comment.yml")
+        .expect("the fork recipe's comment workflow in README");
+    let block = &readme[at..];
+    let yaml = &block[..block.find("```").expect("end of the block")];
+    let workflow: serde_json::Value = serde_saphyr::from_str(yaml).expect("the workflow parses");
+    let script = workflow["jobs"]["comment"]["steps"][1]["run"]
+        .as_str()
+        .expect("the comment step's script");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let log = d.join("gh.log");
+    let gh = d.join("bin/gh");
+    std::fs::create_dir_all(d.join("bin")).expect("bin");
+    std::fs::write(
+        &gh,
+        format!(
+            "#!/usr/bin/env bash\necho \"$*\" >> '{}'\ncase \"$*\" in\n  \"api repos/acme/shop/pulls?\"*) echo '[{{\"number\":2,\"head\":{{\"sha\":\"other\"}}}},{{\"number\":7,\"head\":{{\"sha\":\"abc123\"}}}}]' ;;\n  \"api --paginate repos/acme/shop/issues/\"*) echo '[]' ;;\nesac\n",
+            log.display()
+        ),
+    )
+    .expect("stub gh");
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::write(
+        d.join("comment.md"),
+        "<!-- continuity-guard -->\nforged verdict\n",
+    )
+    .expect("comment");
+    // A forged artifact names pull request 2; the recipe must not read it.
+    std::fs::write(d.join("pr-number"), "2\n").expect("pr-number");
+    std::fs::write(d.join("step.sh"), script).expect("script");
+    let run = |head_sha: &str| {
+        let _ = std::fs::remove_file(&log);
+        let path = format!(
+            "{}:{}",
+            d.join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "step.sh"])
+            .current_dir(d)
+            .env("PATH", path)
+            .env("REPO", "acme/shop")
+            .env("HEAD_SHA", head_sha)
+            .env("HEAD_OWNER", "fork")
+            .env("HEAD_BRANCH", "feature")
+            .output()
+            .expect("bash runs");
+        assert!(out.status.success(), "{out:?}");
+        std::fs::read_to_string(&log).unwrap_or_default()
+    };
+    let calls = run("abc123");
+    assert!(
+        calls.contains("-X POST repos/acme/shop/issues/7/comments"),
+        "{calls}"
+    );
+    assert!(!calls.contains("issues/2"), "{calls}");
+    // No open pull request has the run's head: nothing is posted anywhere.
+    let calls = run("unknown");
+    assert!(!calls.contains("POST"), "{calls}");
+}
