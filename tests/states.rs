@@ -387,3 +387,16 @@ fn a_tf_edit_that_changes_no_block_touches_no_service() {
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["summary"]["services_affected"], 0, "{r}");
 }
+
+#[test]
+fn the_pr_comment_lists_a_relaxation_under_approvals() {
+    let repo = common::fixture_repo("CG406/with-reason");
+    let (_, out, err) = common::check(repo.path(), &["--format", "markdown"]);
+    let at = out
+        .find("### Approvals needed")
+        .unwrap_or_else(|| panic!("{out}{err}"));
+    assert!(
+        out[at..].contains("the change adds an inline suppression of CG101"),
+        "{out}"
+    );
+}

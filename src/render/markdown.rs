@@ -390,6 +390,34 @@ impl Renderer<'_> {
 
     /// The comment with the first `keep` findings (in [`ordered`] order) and
     /// `rows` service rows.
+    /// The change relaxes its own gate (CG407): the plan's owners approve
+    /// before it merges (DESIGN §3), listed before the findings.
+    fn approvals(&self, out: &mut String, ordered: &[&Finding]) {
+        let relaxed: Vec<&&Finding> = ordered
+            .iter()
+            .filter(|f| f.rule == "CG407" && f.state != State::Resolved)
+            .collect();
+        if relaxed.is_empty() {
+            return;
+        }
+        out.push_str(
+            "### Approvals needed
+
+The change relaxes its own gate; the plan's owners approve it before it merges:
+
+",
+        );
+        for f in relaxed {
+            let _ = writeln!(
+                out,
+                "- {} ({})",
+                text(&f.message),
+                self.location(&f.location)
+            );
+        }
+        out.push('\n');
+    }
+
     fn render(&self, ordered: &[&Finding], keep: usize, rows: usize) -> String {
         let mut out = String::new();
         out.push_str(MARKER);
@@ -399,6 +427,7 @@ impl Renderer<'_> {
         out.push_str(&self.compared());
         out.push_str("\n\n");
         self.services_table(&mut out, rows);
+        self.approvals(&mut out, ordered);
 
         let kept = &ordered[..keep.min(ordered.len())];
         let (resolved, kept): (Vec<&Finding>, Vec<&Finding>) = kept
@@ -482,7 +511,7 @@ impl Renderer<'_> {
         if keep < ordered.len() {
             let _ = writeln!(
                 out,
-                "> [!NOTE]\n> {} of the least severe left out to stay within GitHub's comment limit; the job summary and `--format json` list them all.\n",
+                "> [!NOTE]\n> {} of the least severe left out to stay within GitHub's comment limit; `continuity-guard check --format json` (or `--format sarif`) lists them all.\n",
                 plural(ordered.len() - keep, "finding")
             );
         }
