@@ -198,71 +198,118 @@ pub fn correspond(
     head: &[Arc<Resource>],
     moved: &[(String, String)],
 ) -> Vec<(usize, usize)> {
-    let mut pairs = Vec::new();
-    let mut base_used = vec![false; base.len()];
-    let mut head_used = vec![false; head.len()];
-    // 1. Equal address (and kind): the same path first, then in order.
-    let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (i, r) in base.iter().enumerate() {
-        by_address
-            .entry((r.kind.as_str(), r.address.as_str()))
-            .or_default()
-            .push(i);
+    let mut m = Matching {
+        base,
+        head,
+        base_used: vec![false; base.len()],
+        head_used: vec![false; head.len()],
+        pairs: Vec::new(),
+    };
+    m.by_address();
+    m.by_moved(moved);
+    m.by_similarity();
+    let mut pairs = m.pairs;
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Base and head resources, which are paired so far, and the pairs.
+struct Matching<'a> {
+    base: &'a [Arc<Resource>],
+    head: &'a [Arc<Resource>],
+    base_used: Vec<bool>,
+    head_used: Vec<bool>,
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Matching<'_> {
+    /// Pairs base resource `i` with head resource `j`.
+    fn pair(&mut self, i: usize, j: usize) {
+        self.base_used[i] = true;
+        self.head_used[j] = true;
+        self.pairs.push((i, j));
     }
-    for same_path in [true, false] {
-        for (j, h) in head.iter().enumerate() {
-            if head_used[j] {
-                continue;
-            }
-            let Some(candidates) = by_address.get(&(h.kind.as_str(), h.address.as_str())) else {
-                continue;
-            };
-            if let Some(&i) = candidates
-                .iter()
-                .find(|&&i| !base_used[i] && (!same_path || base[i].path == h.path))
-            {
-                base_used[i] = true;
-                head_used[j] = true;
-                pairs.push((i, j));
+
+    /// Pairs by equal address (and kind): the same path first, then in order.
+    fn by_address(&mut self) {
+        let (base, head) = (self.base, self.head);
+        let mut by_address: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, r) in base.iter().enumerate() {
+            by_address
+                .entry((r.kind.as_str(), r.address.as_str()))
+                .or_default()
+                .push(i);
+        }
+        for same_path in [true, false] {
+            for (j, h) in head.iter().enumerate() {
+                if self.head_used[j] {
+                    continue;
+                }
+                let Some(candidates) = by_address.get(&(h.kind.as_str(), h.address.as_str()))
+                else {
+                    continue;
+                };
+                if let Some(&i) = candidates
+                    .iter()
+                    .find(|&&i| !self.base_used[i] && (!same_path || base[i].path == h.path))
+                {
+                    self.pair(i, j);
+                }
             }
         }
     }
-    // 2. Terraform `moved` blocks: a resource's own address, or a module's
-    // (`module.old` → `module.new` moves every resource under it).
-    for (from, to) in moved {
-        for i in 0..base.len() {
-            if base_used[i] {
-                continue;
-            }
-            let Some(rest) = base[i].address.strip_prefix(from.as_str()) else {
-                continue;
-            };
-            if !(rest.is_empty() || rest.starts_with('.')) {
-                continue;
-            }
-            let wanted = format!("{to}{rest}");
-            let j = (0..head.len()).find(|&j| {
-                !head_used[j] && head[j].address == wanted && head[j].kind == base[i].kind
-            });
-            if let Some(j) = j {
-                base_used[i] = true;
-                head_used[j] = true;
-                pairs.push((i, j));
+
+    /// Pairs by Terraform `moved` blocks: a resource's own address, or a
+    /// module's (`module.old` → `module.new` moves every resource under it).
+    fn by_moved(&mut self, moved: &[(String, String)]) {
+        let (base, head) = (self.base, self.head);
+        for (from, to) in moved {
+            for (i, b) in base.iter().enumerate() {
+                if self.base_used[i] {
+                    continue;
+                }
+                let Some(rest) = b.address.strip_prefix(from.as_str()) else {
+                    continue;
+                };
+                if !(rest.is_empty() || rest.starts_with('.')) {
+                    continue;
+                }
+                let wanted = format!("{to}{rest}");
+                let j = (0..head.len()).find(|&j| {
+                    !self.head_used[j] && head[j].address == wanted && head[j].kind == b.kind
+                });
+                if let Some(j) = j {
+                    self.pair(i, j);
+                }
             }
         }
     }
-    // 3. Similarity, per kind, highest first, ties by address.
-    let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-    for (i, r) in base.iter().enumerate().filter(|(i, _)| !base_used[*i]) {
-        kinds.entry(r.kind.as_str()).or_default().0.push(i);
-    }
-    for (j, r) in head.iter().enumerate().filter(|(j, _)| !head_used[*j]) {
-        kinds.entry(r.kind.as_str()).or_default().1.push(j);
-    }
-    for (bs, hs) in kinds.values() {
-        if bs.is_empty() || hs.is_empty() || bs.len() * hs.len() > MAX_SIMILARITY_PAIRS {
-            continue;
+
+    /// Pairs by similarity, per kind, highest first, ties by address.
+    fn by_similarity(&mut self) {
+        let (base, head) = (self.base, self.head);
+        let mut kinds: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        for (i, r) in base.iter().enumerate().filter(|(i, _)| !self.base_used[*i]) {
+            kinds.entry(r.kind.as_str()).or_default().0.push(i);
         }
+        for (j, r) in head.iter().enumerate().filter(|(j, _)| !self.head_used[*j]) {
+            kinds.entry(r.kind.as_str()).or_default().1.push(j);
+        }
+        for (bs, hs) in kinds.values() {
+            if bs.is_empty() || hs.is_empty() || bs.len() * hs.len() > MAX_SIMILARITY_PAIRS {
+                continue;
+            }
+            for (i, j) in self.scored(bs, hs) {
+                if !self.base_used[i] && !self.head_used[j] {
+                    self.pair(i, j);
+                }
+            }
+        }
+    }
+
+    /// The pairs of `bs` × `hs` similar enough, most similar first, ties by address.
+    fn scored(&self, bs: &[usize], hs: &[usize]) -> Vec<(usize, usize)> {
+        let (base, head) = (self.base, self.head);
         let bl: Vec<_> = bs.iter().map(|&i| leaves(&base[i])).collect();
         let hl: Vec<_> = hs.iter().map(|&j| leaves(&head[j])).collect();
         let mut scored = Vec::new();
@@ -279,16 +326,8 @@ pub fn correspond(
                 .then_with(|| base[a.1].address.cmp(&base[b.1].address))
                 .then_with(|| head[a.2].address.cmp(&head[b.2].address))
         });
-        for (_, i, j) in scored {
-            if !base_used[i] && !head_used[j] {
-                base_used[i] = true;
-                head_used[j] = true;
-                pairs.push((i, j));
-            }
-        }
+        scored.into_iter().map(|(_, i, j)| (i, j)).collect()
     }
-    pairs.sort_unstable();
-    pairs
 }
 
 /// Base address → head address, for the corresponding resources whose

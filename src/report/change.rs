@@ -240,71 +240,87 @@ pub(crate) fn target_changes(
         (None, Some(_)) => out.push("added to the plan".to_string()),
         (Some(_), None) => out.push("removed from the plan".to_string()),
         (Some(b), Some(h)) => {
-            let opt = |v: Option<String>| v.unwrap_or_else(|| "none".into());
-            let mut diff = |what: &str, a: Option<String>, c: Option<String>| {
-                if a != c {
-                    out.push(format!("{what} {} → {}", opt(a), opt(c)));
-                }
-            };
-            diff(
-                "tier",
-                b.tier.as_ref().map(|t| t.value.clone()),
-                h.tier.as_ref().map(|t| t.value.clone()),
-            );
-            let (bt, ht) = (&b.targets, &h.targets);
-            let dur = |x: &Option<crate::plan::model::Sp<i64>>| {
-                x.as_ref().map(|v| super::window::duration_text(v.value))
-            };
-            diff("RTO", dur(&bt.rto), dur(&ht.rto));
-            diff("RPO", dur(&bt.rpo), dur(&ht.rpo));
-            diff(
-                "hours",
-                bt.hours.as_ref().map(|x| x.value.canonical()),
-                ht.hours.as_ref().map(|x| x.value.canonical()),
-            );
-            diff(
-                "strategy",
-                bt.strategy.as_ref().map(|x| x.value.as_str().to_string()),
-                ht.strategy.as_ref().map(|x| x.value.as_str().to_string()),
-            );
-            diff(
-                "min_replicas",
-                Some(bt.min_replicas().to_string()),
-                Some(ht.min_replicas().to_string()),
-            );
-            diff(
-                "multi_az",
-                bt.multi_az.as_ref().map(|x| x.value.to_string()),
-                ht.multi_az.as_ref().map(|x| x.value.to_string()),
-            );
-            diff("test_every", dur(&bt.test_every), dur(&ht.test_every));
-            diff(
-                "last_tested",
-                b.last_tested.as_ref().map(|d| d.value.to_string()),
-                h.last_tested.as_ref().map(|d| d.value.to_string()),
-            );
-            diff(
-                "recovery_plan",
-                b.recovery_plan.as_ref().map(|d| d.value.clone()),
-                h.recovery_plan.as_ref().map(|d| d.value.clone()),
-            );
-            if b.owners != h.owners {
-                out.push(format!(
-                    "owners {} → {}",
-                    b.owners.join(", "),
-                    h.owners.join(", ")
-                ));
-            }
-            if b.depends_on != h.depends_on {
-                out.push("dependencies changed".into());
-            }
-            if b.matchers != h.matchers {
-                out.push("match rules changed".into());
-            }
+            setting_changes(b, h, &mut out);
+            list_changes(b, h, &mut out);
         }
         (None, None) => {}
     }
-    let name = &state.name;
+    waiver_changes(&state.name, plans, &mut out);
+    floor_change(state, &mut out);
+    out
+}
+
+/// The changed settings of a service in both plans (tier, targets, tests), as `what a → b`.
+fn setting_changes(b: &Service, h: &Service, out: &mut Vec<String>) {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+    let mut diff = |what: &str, a: Option<String>, c: Option<String>| {
+        if a != c {
+            out.push(format!("{what} {} → {}", opt(a), opt(c)));
+        }
+    };
+    diff(
+        "tier",
+        b.tier.as_ref().map(|t| t.value.clone()),
+        h.tier.as_ref().map(|t| t.value.clone()),
+    );
+    let (bt, ht) = (&b.targets, &h.targets);
+    let dur = |x: &Option<crate::plan::model::Sp<i64>>| {
+        x.as_ref().map(|v| super::window::duration_text(v.value))
+    };
+    diff("RTO", dur(&bt.rto), dur(&ht.rto));
+    diff("RPO", dur(&bt.rpo), dur(&ht.rpo));
+    diff(
+        "hours",
+        bt.hours.as_ref().map(|x| x.value.canonical()),
+        ht.hours.as_ref().map(|x| x.value.canonical()),
+    );
+    diff(
+        "strategy",
+        bt.strategy.as_ref().map(|x| x.value.as_str().to_string()),
+        ht.strategy.as_ref().map(|x| x.value.as_str().to_string()),
+    );
+    diff(
+        "min_replicas",
+        Some(bt.min_replicas().to_string()),
+        Some(ht.min_replicas().to_string()),
+    );
+    diff(
+        "multi_az",
+        bt.multi_az.as_ref().map(|x| x.value.to_string()),
+        ht.multi_az.as_ref().map(|x| x.value.to_string()),
+    );
+    diff("test_every", dur(&bt.test_every), dur(&ht.test_every));
+    diff(
+        "last_tested",
+        b.last_tested.as_ref().map(|d| d.value.to_string()),
+        h.last_tested.as_ref().map(|d| d.value.to_string()),
+    );
+    diff(
+        "recovery_plan",
+        b.recovery_plan.as_ref().map(|d| d.value.clone()),
+        h.recovery_plan.as_ref().map(|d| d.value.clone()),
+    );
+}
+
+/// The changed owners, dependencies and match rules of a service in both plans.
+fn list_changes(b: &Service, h: &Service, out: &mut Vec<String>) {
+    if b.owners != h.owners {
+        out.push(format!(
+            "owners {} → {}",
+            b.owners.join(", "),
+            h.owners.join(", ")
+        ));
+    }
+    if b.depends_on != h.depends_on {
+        out.push("dependencies changed".into());
+    }
+    if b.matchers != h.matchers {
+        out.push("match rules changed".into());
+    }
+}
+
+/// The waivers for service `name` added to or removed from the plan.
+fn waiver_changes(name: &str, plans: (Option<&Plan>, Option<&Plan>), out: &mut Vec<String>) {
     let describe = |w: &crate::plan::model::Waiver| {
         format!(
             "{} for {}{} ({}, expires {})",
@@ -322,7 +338,7 @@ pub(crate) fn target_changes(
         p.map(|p| {
             p.waivers
                 .iter()
-                .filter(|w| &w.service == name)
+                .filter(|w| *w.service == *name)
                 .cloned()
                 .collect()
         })
@@ -335,13 +351,16 @@ pub(crate) fn target_changes(
     for w in bw.iter().filter(|w| !hw.contains(w)) {
         out.push(format!("waiver removed: {}", describe(w)));
     }
+}
+
+/// The change of the lowest replica floor the facts show, base to head.
+fn floor_change(state: &crate::engine::ServiceState, out: &mut Vec<String>) {
     let floor = |f: &Option<crate::facts::ServiceFacts>| f.as_ref().and_then(|f| f.min_floor());
     let (bf, hf) = (floor(&state.base), floor(&state.head));
     if bf != hf {
         let show = |v: Option<i64>| v.map_or_else(|| "none".to_string(), |v| v.to_string());
         out.push(format!("lowest replica floor {} → {}", show(bf), show(hf)));
     }
-    out
 }
 
 /// The approvals a change needs: the owners of every service it touches,

@@ -73,84 +73,107 @@ pub(crate) fn commits_of<'r>(
     cache: &mut ParseCache,
 ) -> Result<(Vec<git2::Commit<'r>>, RangeInfo), ReportError> {
     match &opts.range {
-        Range::Revs(spec) => {
-            if spec.contains("...") {
-                return Err(ReportError::Usage(format!(
-                    "--range `{spec}`: the symmetric difference `A...B` is not a history; write A..B"
-                )));
-            }
-            let Some((a, b)) = spec.split_once("..") else {
-                return Err(ReportError::Usage(format!(
-                    "--range `{spec}`: write A..B (e.g. v1.4.0..v1.5.0, or origin/main~50..origin/main)"
-                )));
-            };
-            let a = if a.is_empty() { "HEAD" } else { a };
-            let b = if b.is_empty() { "HEAD" } else { b };
-            let from = source::git::resolve(repo, a)?;
-            let to = source::git::resolve(repo, b)?;
-            let mut walk = repo.revwalk().map_err(SourceError::from)?;
-            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-                .map_err(SourceError::from)?;
-            walk.simplify_first_parent().map_err(SourceError::from)?;
-            walk.push(to.id()).map_err(SourceError::from)?;
-            walk.hide(from.id()).map_err(SourceError::from)?;
-            let mut commits = Vec::new();
-            for id in walk {
-                let id = id.map_err(|e| shallow_hint(repo, e))?;
-                commits.push(repo.find_commit(id).map_err(SourceError::from)?);
-            }
-            Ok((
-                commits,
-                RangeInfo {
-                    spec: spec.clone(),
-                    from: Some(from.id().to_string()),
-                    to: Some(to.id().to_string()),
-                },
-            ))
+        Range::Revs(spec) => revs_commits(repo, spec),
+        Range::Since(day) => since_commits(repo, opts, cache, *day),
+    }
+}
+
+/// The commits of `A..B`: first-parent history of B not reachable from A.
+fn revs_commits<'r>(
+    repo: &'r git2::Repository,
+    spec: &str,
+) -> Result<(Vec<git2::Commit<'r>>, RangeInfo), ReportError> {
+    if spec.contains("...") {
+        return Err(ReportError::Usage(format!(
+            "--range `{spec}`: the symmetric difference `A...B` is not a history; write A..B"
+        )));
+    }
+    let Some((a, b)) = spec.split_once("..") else {
+        return Err(ReportError::Usage(format!(
+            "--range `{spec}`: write A..B (e.g. v1.4.0..v1.5.0, or origin/main~50..origin/main)"
+        )));
+    };
+    let a = if a.is_empty() { "HEAD" } else { a };
+    let b = if b.is_empty() { "HEAD" } else { b };
+    let from = source::git::resolve(repo, a)?;
+    let to = source::git::resolve(repo, b)?;
+    let mut walk = repo.revwalk().map_err(SourceError::from)?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .map_err(SourceError::from)?;
+    walk.simplify_first_parent().map_err(SourceError::from)?;
+    walk.push(to.id()).map_err(SourceError::from)?;
+    walk.hide(from.id()).map_err(SourceError::from)?;
+    let mut commits = Vec::new();
+    for id in walk {
+        let id = id.map_err(|e| shallow_hint(repo, e))?;
+        commits.push(repo.find_commit(id).map_err(SourceError::from)?);
+    }
+    Ok((
+        commits,
+        RangeInfo {
+            spec: spec.to_string(),
+            from: Some(from.id().to_string()),
+            to: Some(to.id().to_string()),
+        },
+    ))
+}
+
+/// The commits of `--since DAY`: first-parent history of HEAD from 00:00 of
+/// that day on the plan's wall clock.
+fn since_commits<'r>(
+    repo: &'r git2::Repository,
+    opts: &ReportOptions,
+    cache: &mut ParseCache,
+    day: jiff::civil::Date,
+) -> Result<(Vec<git2::Commit<'r>>, RangeInfo), ReportError> {
+    let head = source::git::resolve(repo, "HEAD")?;
+    let zone = head_zone(repo, &head, opts, cache)?;
+    let tz = crate::tzdb::zone_or_utc(&zone);
+    let since = tz
+        .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .compatible()
+        .map_err(|_| ReportError::Usage(format!("--since {day}: out of range")))?
+        .as_second();
+    let mut commits = Vec::new();
+    let mut at = Some(head.clone());
+    while let Some(c) = at {
+        if c.time().seconds() < since {
+            break;
         }
-        Range::Since(day) => {
-            let head = source::git::resolve(repo, "HEAD")?;
-            let tree = source::git::CommitTree::new(repo, &head)?;
-            let zone = match cache.plan(&tree, opts.plan.as_deref()) {
-                Ok(Some(p)) => p.timezone.clone(),
-                Ok(None) => "UTC".to_string(),
-                Err(e) => {
-                    return Err(ReportError::Change {
-                        commit: short(&head.id().to_string()),
-                        title: summary(&head),
-                        error: Box::new(CheckError::Plan(e)),
-                    });
-                }
-            };
-            let tz = crate::tzdb::zone_or_utc(&zone);
-            let since = tz
-                .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-                .compatible()
-                .map_err(|_| ReportError::Usage(format!("--since {day}: out of range")))?
-                .as_second();
-            let mut commits = Vec::new();
-            let mut at = Some(head.clone());
-            while let Some(c) = at {
-                if c.time().seconds() < since {
-                    break;
-                }
-                at = if c.parent_count() > 0 {
-                    Some(c.parent(0).map_err(|e| shallow_hint(repo, e))?)
-                } else {
-                    None
-                };
-                commits.push(c);
-            }
-            commits.reverse();
-            Ok((
-                commits,
-                RangeInfo {
-                    spec: format!("since {day} (first-parent history of HEAD, from 00:00 {zone})"),
-                    from: None,
-                    to: Some(head.id().to_string()),
-                },
-            ))
-        }
+        at = if c.parent_count() > 0 {
+            Some(c.parent(0).map_err(|e| shallow_hint(repo, e))?)
+        } else {
+            None
+        };
+        commits.push(c);
+    }
+    commits.reverse();
+    Ok((
+        commits,
+        RangeInfo {
+            spec: format!("since {day} (first-parent history of HEAD, from 00:00 {zone})"),
+            from: None,
+            to: Some(head.id().to_string()),
+        },
+    ))
+}
+
+/// The time zone of the plan at HEAD (UTC without a plan).
+fn head_zone<'r>(
+    repo: &'r git2::Repository,
+    head: &git2::Commit<'r>,
+    opts: &ReportOptions,
+    cache: &mut ParseCache,
+) -> Result<String, ReportError> {
+    let tree = source::git::CommitTree::new(repo, head)?;
+    match cache.plan(&tree, opts.plan.as_deref()) {
+        Ok(Some(p)) => Ok(p.timezone.clone()),
+        Ok(None) => Ok("UTC".to_string()),
+        Err(e) => Err(ReportError::Change {
+            commit: short(&head.id().to_string()),
+            title: summary(head),
+            error: Box::new(CheckError::Plan(e)),
+        }),
     }
 }
 

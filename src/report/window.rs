@@ -23,6 +23,36 @@ pub fn parse_window(
     let (start, duration) = text
         .split_once('/')
         .ok_or_else(|| bad("no `/` between start and duration"))?;
+    let seconds = window_seconds(duration, &bad)?;
+    let (local, offset) = split_offset(start, &bad)?;
+    let shape_ok = local.is_ascii()
+        && (local.len() == 16 || local.len() == 19)
+        && local.as_bytes().get(10) == Some(&b'T');
+    if !shape_ok {
+        return Err(bad(
+            "the start must be YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS",
+        ));
+    }
+    let dt: jiff::civil::DateTime = local
+        .parse()
+        .map_err(|_| bad("the start is not a valid date and time"))?;
+    let (start_ts, note) = match offset {
+        Some(secs) => (
+            jiff::tz::Offset::from_seconds(secs)
+                .map_err(|_| bad("bad UTC offset"))?
+                .to_timestamp(dt)
+                .map_err(|_| bad("the start is out of range"))?,
+            None,
+        ),
+        None => wall_clock_start(dt, local, zone_name, &bad)?,
+    };
+    let end = Timestamp::from_second(start_ts.as_second().saturating_add(seconds))
+        .map_err(|_| bad("the window ends out of range"))?;
+    Ok((start_ts, end, note))
+}
+
+/// The window's duration in seconds: longer than 0, at most 366 days.
+fn window_seconds(duration: &str, bad: &dyn Fn(&str) -> String) -> Result<i64, String> {
     let seconds = crate::plan::duration::parse_duration(duration).map_err(|e| bad(&e))?;
     if seconds <= 0 {
         return Err(bad("the duration must be longer than 0"));
@@ -30,9 +60,18 @@ pub fn parse_window(
     if seconds > 366 * 86_400 {
         return Err(bad("the duration must be at most 366 days"));
     }
-    let (local, offset) = if let Some(s) = start.strip_suffix('Z').or(start.strip_suffix('z')) {
-        (s, Some(0))
-    } else if start.len() > 16
+    Ok(seconds)
+}
+
+/// The start's local part and its UTC offset in seconds (`Z` or `±HH:MM`), if any.
+fn split_offset<'s>(
+    start: &'s str,
+    bad: &dyn Fn(&str) -> String,
+) -> Result<(&'s str, Option<i32>), String> {
+    if let Some(s) = start.strip_suffix('Z').or(start.strip_suffix('z')) {
+        return Ok((s, Some(0)));
+    }
+    if start.len() > 16
         && let Some(tail) = start.get(start.len() - 6..)
         && (tail.starts_with('+') || tail.starts_with('-'))
     {
@@ -49,55 +88,38 @@ pub fn parse_window(
         if hh > 23 || mm > 59 {
             return Err(bad("bad UTC offset"));
         }
-        (
+        return Ok((
             &start[..start.len() - 6],
             Some(sign * (hh * 3600 + mm * 60)),
-        )
-    } else {
-        (start, None)
-    };
-    let shape_ok = local.is_ascii()
-        && (local.len() == 16 || local.len() == 19)
-        && local.as_bytes().get(10) == Some(&b'T');
-    if !shape_ok {
-        return Err(bad(
-            "the start must be YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS",
         ));
     }
-    let dt: jiff::civil::DateTime = local
-        .parse()
-        .map_err(|_| bad("the start is not a valid date and time"))?;
-    let mut note = None;
-    let start_ts = match offset {
-        Some(secs) => jiff::tz::Offset::from_seconds(secs)
-            .map_err(|_| bad("bad UTC offset"))?
-            .to_timestamp(dt)
-            .map_err(|_| bad("the start is out of range"))?,
-        None => {
-            let tz = crate::tzdb::zone(zone_name)
-                .map(|(_, tz)| tz)
-                .ok_or_else(|| bad("unknown plan time zone"))?;
-            let amb = tz.to_ambiguous_timestamp(dt);
-            match amb.offset() {
-                jiff::tz::AmbiguousOffset::Gap { .. } => {
-                    note = Some(format!(
-                        "--window: {local} does not exist in {zone_name} (clocks go forward); read as the instant after the gap"
-                    ));
-                }
-                jiff::tz::AmbiguousOffset::Fold { .. } => {
-                    note = Some(format!(
-                        "--window: {local} happens twice in {zone_name} (clocks go back); read as the first one — give an offset (±HH:MM) to choose"
-                    ));
-                }
-                jiff::tz::AmbiguousOffset::Unambiguous { .. } => {}
-            }
-            amb.compatible()
-                .map_err(|_| bad("the start is out of range"))?
-        }
+    Ok((start, None))
+}
+
+/// A start on the wall clock of `zone_name`, with a note when it is skipped or ambiguous.
+fn wall_clock_start(
+    dt: jiff::civil::DateTime,
+    local: &str,
+    zone_name: &str,
+    bad: &dyn Fn(&str) -> String,
+) -> Result<(Timestamp, Option<String>), String> {
+    let tz = crate::tzdb::zone(zone_name)
+        .map(|(_, tz)| tz)
+        .ok_or_else(|| bad("unknown plan time zone"))?;
+    let amb = tz.to_ambiguous_timestamp(dt);
+    let note = match amb.offset() {
+        jiff::tz::AmbiguousOffset::Gap { .. } => Some(format!(
+            "--window: {local} does not exist in {zone_name} (clocks go forward); read as the instant after the gap"
+        )),
+        jiff::tz::AmbiguousOffset::Fold { .. } => Some(format!(
+            "--window: {local} happens twice in {zone_name} (clocks go back); read as the first one — give an offset (±HH:MM) to choose"
+        )),
+        jiff::tz::AmbiguousOffset::Unambiguous { .. } => None,
     };
-    let end = Timestamp::from_second(start_ts.as_second().saturating_add(seconds))
-        .map_err(|_| bad("the window ends out of range"))?;
-    Ok((start_ts, end, note))
+    let start = amb
+        .compatible()
+        .map_err(|_| bad("the start is out of range"))?;
+    Ok((start, note))
 }
 
 /// A freeze as a UTC interval: whole days on the plan's wall clock.

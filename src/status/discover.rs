@@ -246,18 +246,26 @@ fn helm_chart(tree: &dyn Tree, path: &str) -> Option<(String, Vec<Arc<Resource>>
     Some((name, view.map(|v| v.resources).unwrap_or_default()))
 }
 
-/// Discovers the services of a tree (`plan` for its `ignore` list and path).
-pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) -> Discovery {
-    let mut units: BTreeMap<(UnitKind, String), (String, Unit)> = BTreeMap::new();
-    let mut infra_files = BTreeSet::new();
-    let mut notes = Vec::new();
-    let mut add = |kind: UnitKind,
-                   id: String,
-                   name: String,
-                   file: &str,
-                   catalog: Option<CatalogInfo>,
-                   resource: Option<Arc<Resource>>| {
-        let entry = units.entry((kind, id.clone())).or_insert_with(|| {
+/// The units found so far, the infrastructure files and the notes.
+#[derive(Default)]
+struct Found {
+    units: BTreeMap<(UnitKind, String), (String, Unit)>,
+    infra_files: BTreeSet<String>,
+    notes: Vec<String>,
+}
+
+impl Found {
+    /// Adds `file` (and `resource`, if any) to the unit `(kind, id)`, named `name` when new.
+    fn add(
+        &mut self,
+        kind: UnitKind,
+        id: String,
+        name: String,
+        file: &str,
+        catalog: Option<CatalogInfo>,
+        resource: Option<Arc<Resource>>,
+    ) {
+        let entry = self.units.entry((kind, id.clone())).or_insert_with(|| {
             (
                 name,
                 Unit {
@@ -274,187 +282,187 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
             entry.1.catalog = catalog;
         }
         entry.1.resources.extend(resource);
-    };
-    for path in tree.list_under("") {
-        if plan.is_some_and(|p| p.is_ignored(&path) || *p.path == *path)
-            || crate::plan::DEFAULT_PATHS.contains(&path.as_str())
-        {
-            continue;
-        }
-        if let Some((name, resources)) = helm_chart(tree, &path) {
-            infra_files.insert(path.clone());
-            let dir = folder(&path).to_string();
-            add(
+    }
+
+    /// Adds a helm chart's `Chart.yaml` and rendered resources, if `path` is one.
+    fn helm(&mut self, tree: &dyn Tree, path: &str) -> bool {
+        let Some((name, resources)) = helm_chart(tree, path) else {
+            return false;
+        };
+        self.infra_files.insert(path.to_string());
+        let dir = folder(path).to_string();
+        self.add(
+            UnitKind::HelmChart,
+            dir.clone(),
+            service_name(&name),
+            path,
+            None,
+            None,
+        );
+        for r in resources {
+            let file = r.path.to_string();
+            self.add(
                 UnitKind::HelmChart,
                 dir.clone(),
                 service_name(&name),
-                &path,
+                &file,
                 None,
-                None,
+                Some(r),
             );
-            for r in resources {
-                let file = r.path.to_string();
-                add(
-                    UnitKind::HelmChart,
-                    dir.clone(),
-                    service_name(&name),
-                    &file,
-                    None,
-                    Some(r),
-                );
-            }
-            continue;
         }
-        let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".tf") {
-            infra_files.insert(path.clone());
-            let dir = folder(&path);
-            if !dir.split('/').any(|s| s == "modules") {
-                let name = dir.rsplit('/').next().unwrap_or(dir);
-                // Resources come with the Terraform reader; none until it reads them.
-                let resources = tree
-                    .read(&path)
-                    .map(|b| cache.read_blob(&path, &b).resources.clone())
-                    .unwrap_or_default();
-                add(
-                    UnitKind::TerraformRootModule,
-                    dir.to_string(),
-                    service_name(name),
-                    &path,
-                    None,
-                    None,
-                );
-                for r in resources {
-                    add(
-                        UnitKind::TerraformRootModule,
-                        dir.to_string(),
-                        service_name(name),
-                        &path,
-                        None,
-                        Some(Arc::new(r)),
-                    );
-                }
-            }
-            continue;
+        true
+    }
+
+    /// Adds a `.tf` file to its root module (none under a `modules/` folder).
+    fn terraform(&mut self, tree: &dyn Tree, path: &str, cache: &mut ParseCache) {
+        self.infra_files.insert(path.to_string());
+        let dir = folder(path);
+        if dir.split('/').any(|s| s == "modules") {
+            return;
         }
-        if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")) {
-            continue;
+        let name = dir.rsplit('/').next().unwrap_or(dir);
+        // Resources come with the Terraform reader; none until it reads them.
+        let resources = tree
+            .read(path)
+            .map(|b| cache.read_blob(path, &b).resources.clone())
+            .unwrap_or_default();
+        self.add(
+            UnitKind::TerraformRootModule,
+            dir.to_string(),
+            service_name(name),
+            path,
+            None,
+            None,
+        );
+        for r in resources {
+            self.add(
+                UnitKind::TerraformRootModule,
+                dir.to_string(),
+                service_name(name),
+                path,
+                None,
+                Some(Arc::new(r)),
+            );
         }
-        let Some(blob) = tree.read(&path) else {
-            continue;
-        };
-        let read = cache.read_blob(&path, &blob);
-        if read
+    }
+
+    /// Adds a compose file to its project, if `read` is one.
+    fn compose(&mut self, path: &str, read: &crate::readers::FileRead) -> bool {
+        if !read
             .resources
             .iter()
             .any(|r| r.file_kind == FileKind::Compose)
         {
-            infra_files.insert(path.clone());
-            let resources = read.resources.clone();
-            let dir = folder(&path);
-            let name = if dir.is_empty() {
-                "compose"
-            } else {
-                dir.rsplit('/').next().unwrap_or(dir)
-            };
-            add(
+            return false;
+        }
+        self.infra_files.insert(path.to_string());
+        let resources = read.resources.clone();
+        let dir = folder(path);
+        let name = if dir.is_empty() {
+            "compose"
+        } else {
+            dir.rsplit('/').next().unwrap_or(dir)
+        };
+        self.add(
+            UnitKind::ComposeProject,
+            dir.to_string(),
+            service_name(name),
+            path,
+            None,
+            None,
+        );
+        for r in resources {
+            self.add(
                 UnitKind::ComposeProject,
                 dir.to_string(),
                 service_name(name),
-                &path,
+                path,
                 None,
-                None,
+                Some(Arc::new(r)),
             );
-            for r in resources {
-                add(
-                    UnitKind::ComposeProject,
-                    dir.to_string(),
-                    service_name(name),
-                    &path,
-                    None,
-                    Some(Arc::new(r)),
-                );
-            }
-            continue;
         }
-        let text = String::from_utf8_lossy(&blob.bytes);
-        for (name, info) in catalog_components(&text) {
-            infra_files.insert(path.clone());
-            add(
+        true
+    }
+
+    /// Adds the Backstage Components a file declares.
+    fn catalog(&mut self, path: &str, text: &str) {
+        for (name, info) in catalog_components(text) {
+            self.infra_files.insert(path.to_string());
+            self.add(
                 UnitKind::CatalogComponent,
                 info.entity.clone(),
                 service_name(&name),
-                &path,
+                path,
                 Some(info),
                 None,
             );
         }
-        let read = cache.read_blob(&path, &blob);
-        if let Some((message, _)) = &read.error {
-            notes.push(format!("{path}: cannot be read: {message}"));
-        }
-        // Whatever a reader calls infrastructure (CloudFormation templates too).
-        if read.infrastructure {
-            infra_files.insert(path.clone());
-        }
-        // A CloudFormation template is a stack: named by its file, or by its
-        // folder when the file has a generic name (`template.yaml`).
-        if read
+    }
+
+    /// Adds a CloudFormation template as a stack: named by its file, or by its
+    /// folder when the file has a generic name (`template.yaml`).
+    fn cloudformation(&mut self, path: &str, read: &crate::readers::FileRead) {
+        if !read
             .resources
             .iter()
             .any(|r| r.file_kind == FileKind::CloudFormation)
         {
-            let file = path.rsplit('/').next().unwrap_or(&path);
-            let stem = file.split('.').next().unwrap_or(file);
-            let dir = folder(&path);
-            let name = if matches!(stem, "template" | "stack" | "cfn" | "main") && !dir.is_empty() {
-                dir.rsplit('/').next().unwrap_or(dir)
-            } else {
-                stem
-            };
-            for r in read
-                .resources
-                .iter()
-                .filter(|r| r.file_kind == FileKind::CloudFormation)
-            {
-                add(
-                    UnitKind::CloudformationStack,
-                    path.clone(),
-                    service_name(name),
-                    &path,
-                    None,
-                    Some(Arc::new(r.clone())),
-                );
-            }
+            return;
         }
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let stem = file.split('.').next().unwrap_or(file);
+        let dir = folder(path);
+        let name = if matches!(stem, "template" | "stack" | "cfn" | "main") && !dir.is_empty() {
+            dir.rsplit('/').next().unwrap_or(dir)
+        } else {
+            stem
+        };
+        for r in read
+            .resources
+            .iter()
+            .filter(|r| r.file_kind == FileKind::CloudFormation)
+        {
+            self.add(
+                UnitKind::CloudformationStack,
+                path.to_string(),
+                service_name(name),
+                path,
+                None,
+                Some(Arc::new(r.clone())),
+            );
+        }
+    }
+
+    /// Adds a file's Kubernetes resources to their namespace or workload.
+    fn kubernetes(&mut self, path: &str, read: &crate::readers::FileRead) {
         for r in &read.resources {
             if r.file_kind != FileKind::Kubernetes || is_backstage(r) {
                 continue;
             }
-            infra_files.insert(path.clone());
+            self.infra_files.insert(path.to_string());
             let r = Arc::new(r.clone());
             match (r.kind.as_str(), r.namespace.as_deref()) {
-                ("Namespace", _) => add(
+                ("Namespace", _) => self.add(
                     UnitKind::KubernetesNamespace,
                     r.name.clone(),
                     service_name(&r.name),
-                    &path,
+                    path,
                     None,
                     None,
                 ),
-                (_, Some(ns)) if ns != "default" => add(
+                (_, Some(ns)) if ns != "default" => self.add(
                     UnitKind::KubernetesNamespace,
                     ns.to_string(),
                     service_name(ns),
-                    &path,
+                    path,
                     None,
                     Some(r.clone()),
                 ),
-                (kind, Some(_)) if WORKLOAD_KINDS.contains(&kind) => add(
+                (kind, Some(_)) if WORKLOAD_KINDS.contains(&kind) => self.add(
                     UnitKind::KubernetesWorkload,
                     r.address.clone(),
                     service_name(&r.name),
-                    &path,
+                    path,
                     None,
                     Some(r.clone()),
                 ),
@@ -462,21 +470,72 @@ pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) ->
             }
         }
     }
-    let mut by_name: BTreeMap<String, Vec<Unit>> = BTreeMap::new();
-    for (_, (name, unit)) in units {
-        by_name.entry(name).or_default().push(unit);
+
+    /// Adds a YAML or JSON file: compose, catalog, CloudFormation or Kubernetes.
+    fn data_file(&mut self, tree: &dyn Tree, path: &str, cache: &mut ParseCache) {
+        let Some(blob) = tree.read(path) else {
+            return;
+        };
+        let read = cache.read_blob(path, &blob);
+        if self.compose(path, &read) {
+            return;
+        }
+        let text = String::from_utf8_lossy(&blob.bytes);
+        self.catalog(path, &text);
+        let read = cache.read_blob(path, &blob);
+        if let Some((message, _)) = &read.error {
+            self.notes
+                .push(format!("{path}: cannot be read: {message}"));
+        }
+        // Whatever a reader calls infrastructure (CloudFormation templates too).
+        if read.infrastructure {
+            self.infra_files.insert(path.to_string());
+        }
+        self.cloudformation(path, &read);
+        self.kubernetes(path, &read);
     }
-    let services = by_name
-        .into_iter()
-        .map(|(name, units)| Discovered { name, units })
-        .collect();
-    notes.sort();
-    notes.dedup();
-    Discovery {
-        services,
-        infra_files,
-        notes,
+
+    /// The discovery: units grouped into services by name, notes sorted and deduplicated.
+    fn finish(mut self) -> Discovery {
+        let mut by_name: BTreeMap<String, Vec<Unit>> = BTreeMap::new();
+        for (_, (name, unit)) in self.units {
+            by_name.entry(name).or_default().push(unit);
+        }
+        let services = by_name
+            .into_iter()
+            .map(|(name, units)| Discovered { name, units })
+            .collect();
+        self.notes.sort();
+        self.notes.dedup();
+        Discovery {
+            services,
+            infra_files: self.infra_files,
+            notes: self.notes,
+        }
     }
+}
+
+/// Whether discovery skips `path`: the plan itself, its ignored paths, or a default plan path.
+fn skipped(path: &str, plan: Option<&Plan>) -> bool {
+    plan.is_some_and(|p| p.is_ignored(path) || *p.path == *path)
+        || crate::plan::DEFAULT_PATHS.contains(&path)
+}
+
+/// Discovers the services of a tree (`plan` for its `ignore` list and path).
+pub fn discover(tree: &dyn Tree, plan: Option<&Plan>, cache: &mut ParseCache) -> Discovery {
+    let mut found = Found::default();
+    for path in tree.list_under("") {
+        if skipped(&path, plan) || found.helm(tree, &path) {
+            continue;
+        }
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".tf") {
+            found.terraform(tree, &path, cache);
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
+            found.data_file(tree, &path, cache);
+        }
+    }
+    found.finish()
 }
 
 /// Groups files under the shortest folders that hold none of `covered`

@@ -142,20 +142,20 @@ fn literal(path: &str) -> String {
     globset::escape(path)
 }
 
-/// Writes the draft plan for a tree.
-pub fn draft(tree: &dyn Tree) -> String {
-    let mut cache = ParseCache::default();
-    let discovery = discover::discover(tree, None, &mut cache);
-    let owners = Owners::read(tree);
+/// A service's dependencies by name: the edges kept, and those skipped.
+type Edges<'d> = BTreeMap<&'d str, Vec<&'d str>>;
+
+/// The catalog's dependencies between services, skipping any edge that would
+/// close a cycle (the plan rejects cycles): (kept, skipped).
+fn dependencies(discovery: &discover::Discovery) -> (Edges<'_>, Edges<'_>) {
     // Catalog refs → service names, for dependsOn.
     let by_entity: BTreeMap<&str, &str> = discovery
         .services
         .iter()
         .filter_map(|d| d.catalog().map(|c| (c.entity.as_str(), d.name.as_str())))
         .collect();
-    // Dependencies, skipping any edge that would close a cycle (the plan rejects cycles).
-    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut skipped: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut edges: Edges = BTreeMap::new();
+    let mut skipped: Edges = BTreeMap::new();
     for d in &discovery.services {
         let Some(c) = d.catalog() else { continue };
         let targets: BTreeSet<&str> = c
@@ -172,10 +172,11 @@ pub fn draft(tree: &dyn Tree) -> String {
             }
         }
     }
+    (edges, skipped)
+}
 
-    let mut out = String::new();
-    out.push_str(
-        "# Draft continuity plan written by `continuity-guard init`.\n\
+/// The draft's opening: how to use it, the version, timezone and tier examples.
+const DRAFT_HEADER: &str = "# Draft continuity plan written by `continuity-guard init`.\n\
          # Every service below was discovered in this repository. With each service's\n\
          # owners, make the decisions marked DECIDE (tier, hours, RTO, RPO), then run\n\
          # `continuity-guard plan validate` and `continuity-guard status`.\n\
@@ -189,8 +190,17 @@ pub fn draft(tree: &dyn Tree) -> String {
          #   silver: { rto: 4h,  rpo: 1h,  min_replicas: 2, test_every: 365d }\n\
          #   bronze: { rto: 24h, rpo: 24h }\n\
          # assumptions:\n\
-         #   restore_throughput: 200MiB/s   # to estimate restore times from data sizes\n",
-    );
+         #   restore_throughput: 200MiB/s   # to estimate restore times from data sizes\n";
+
+/// Writes the draft plan for a tree.
+pub fn draft(tree: &dyn Tree) -> String {
+    let mut cache = ParseCache::default();
+    let discovery = discover::discover(tree, None, &mut cache);
+    let owners = Owners::read(tree);
+    let (edges, skipped) = dependencies(&discovery);
+
+    let mut out = String::new();
+    out.push_str(DRAFT_HEADER);
     if discovery.services.is_empty() {
         out.push_str("services: {}\n");
         return out;
@@ -198,93 +208,111 @@ pub fn draft(tree: &dyn Tree) -> String {
     out.push_str("services:\n");
     for d in &discovery.services {
         out.push_str(&format!("  {}:\n", key(&d.name)));
-        for u in &d.units {
-            out.push_str(&format!(
-                "    # found: {} {} ({})\n",
-                u.kind.describe(),
-                one_line(&u.id),
-                one_line(u.files.iter().next().map_or("", String::as_str))
-            ));
-        }
-        let (run, data) = hints(d);
-        let (run, data) = (one_line(&run), one_line(&data));
-        out.push_str(&format!("    # facts: {run}; {data}\n"));
-        out.push_str(
-            "    # DECIDE tier: which tier (once `tiers:` are defined), e.g. `tier: silver`\n",
-        );
-        out.push_str("    # DECIDE hours: when the service must run, e.g. `hours: \"Mon-Fri 08:00-18:00\"` or `hours: 24x7`\n");
-        out.push_str(&format!(
-            "    # DECIDE rto: the longest acceptable outage, e.g. `rto: 4h` (facts: {run})\n"
-        ));
-        out.push_str(&format!(
-            "    # DECIDE rpo: the most data that may be lost, e.g. `rpo: 1h`; backups must run at least that often (facts: {data})\n"
-        ));
-        let owner_list: Vec<String> = match d.catalog().and_then(|c| c.owner.clone()) {
-            Some(o) => vec![o],
-            None => d
-                .units
-                .iter()
-                .flat_map(|u| u.files.iter())
-                .map(|f| owners.of(f))
-                .find(|o| !o.is_empty())
-                .unwrap_or_default(),
-        };
-        if owner_list.is_empty() {
-            out.push_str(
-                "    # DECIDE owners: who approves changes, e.g. `owners: [\"@org/team\"]`\n",
-            );
-        } else {
-            let list: Vec<String> = owner_list.iter().map(|o| q(o)).collect();
-            out.push_str(&format!("    owners: [{}]\n", list.join(", ")));
-        }
-        if let Some(deps) = edges.get(d.name.as_str()) {
-            let list: Vec<String> = deps.iter().map(|n| key(n)).collect();
-            out.push_str("    # from the catalog's spec.dependsOn; mark a dependency { service: x, soft: true } when the service runs without it\n");
-            out.push_str(&format!("    depends_on: [{}]\n", list.join(", ")));
-        }
-        if let Some(deps) = skipped.get(d.name.as_str()) {
-            out.push_str(&format!(
-                "    # DECIDE: the catalog also says it depends on {}, which would close a dependency cycle\n",
-                one_line(&deps.join(", "))
-            ));
-        }
-        out.push_str("    match:\n");
-        for u in &d.units {
-            match u.kind {
-                UnitKind::KubernetesNamespace => out.push_str(&format!(
-                    "      - kubernetes: {{ namespace: {} }}\n",
-                    q(&u.id)
-                )),
-                UnitKind::KubernetesWorkload
-                | UnitKind::ComposeProject
-                | UnitKind::CloudformationStack => {
-                    let files: Vec<String> = u.files.iter().map(|f| q(&literal(f))).collect();
-                    out.push_str(&format!("      - paths: [{}]\n", files.join(", ")));
-                }
-                UnitKind::TerraformRootModule => {
-                    let glob = if u.id.is_empty() {
-                        "*.tf".to_string()
-                    } else {
-                        format!("{}/*.tf", literal(&u.id))
-                    };
-                    out.push_str(&format!("      - paths: [{}]\n", q(&glob)));
-                }
-                UnitKind::CatalogComponent => {
-                    out.push_str(&format!("      - catalog: {}\n", q(&u.id)));
-                }
-                UnitKind::HelmChart => {
-                    let glob = if u.id.is_empty() {
-                        "**".to_string()
-                    } else {
-                        format!("{}/**", literal(&u.id))
-                    };
-                    out.push_str(&format!("      - paths: [{}]\n", q(&glob)));
-                }
-            }
-        }
+        draft_found(d, &mut out);
+        draft_owners(d, &owners, &mut out);
+        draft_depends(d, &edges, &skipped, &mut out);
+        draft_match(d, &mut out);
     }
     draft_builds(tree, &discovery, &mut out);
     out
+}
+
+/// A service's units as found, its facts and the decisions to make (tier, hours, RTO, RPO).
+fn draft_found(d: &Discovered, out: &mut String) {
+    for u in &d.units {
+        out.push_str(&format!(
+            "    # found: {} {} ({})\n",
+            u.kind.describe(),
+            one_line(&u.id),
+            one_line(u.files.iter().next().map_or("", String::as_str))
+        ));
+    }
+    let (run, data) = hints(d);
+    let (run, data) = (one_line(&run), one_line(&data));
+    out.push_str(&format!("    # facts: {run}; {data}\n"));
+    out.push_str(
+        "    # DECIDE tier: which tier (once `tiers:` are defined), e.g. `tier: silver`\n",
+    );
+    out.push_str("    # DECIDE hours: when the service must run, e.g. `hours: \"Mon-Fri 08:00-18:00\"` or `hours: 24x7`\n");
+    out.push_str(&format!(
+        "    # DECIDE rto: the longest acceptable outage, e.g. `rto: 4h` (facts: {run})\n"
+    ));
+    out.push_str(&format!(
+        "    # DECIDE rpo: the most data that may be lost, e.g. `rpo: 1h`; backups must run at least that often (facts: {data})\n"
+    ));
+}
+
+/// A service's owners: the catalog's owner, else the first CODEOWNERS match of its files.
+fn draft_owners(d: &Discovered, owners: &Owners, out: &mut String) {
+    let owner_list: Vec<String> = match d.catalog().and_then(|c| c.owner.clone()) {
+        Some(o) => vec![o],
+        None => d
+            .units
+            .iter()
+            .flat_map(|u| u.files.iter())
+            .map(|f| owners.of(f))
+            .find(|o| !o.is_empty())
+            .unwrap_or_default(),
+    };
+    if owner_list.is_empty() {
+        out.push_str("    # DECIDE owners: who approves changes, e.g. `owners: [\"@org/team\"]`\n");
+    } else {
+        let list: Vec<String> = owner_list.iter().map(|o| q(o)).collect();
+        out.push_str(&format!("    owners: [{}]\n", list.join(", ")));
+    }
+}
+
+/// A service's `depends_on` from the catalog, and the dependencies skipped as cycles.
+fn draft_depends(d: &Discovered, edges: &Edges, skipped: &Edges, out: &mut String) {
+    if let Some(deps) = edges.get(d.name.as_str()) {
+        let list: Vec<String> = deps.iter().map(|n| key(n)).collect();
+        out.push_str("    # from the catalog's spec.dependsOn; mark a dependency { service: x, soft: true } when the service runs without it\n");
+        out.push_str(&format!("    depends_on: [{}]\n", list.join(", ")));
+    }
+    if let Some(deps) = skipped.get(d.name.as_str()) {
+        out.push_str(&format!(
+            "    # DECIDE: the catalog also says it depends on {}, which would close a dependency cycle\n",
+            one_line(&deps.join(", "))
+        ));
+    }
+}
+
+/// A service's `match:` entries, one per unit.
+fn draft_match(d: &Discovered, out: &mut String) {
+    out.push_str("    match:\n");
+    for u in &d.units {
+        match u.kind {
+            UnitKind::KubernetesNamespace => out.push_str(&format!(
+                "      - kubernetes: {{ namespace: {} }}\n",
+                q(&u.id)
+            )),
+            UnitKind::KubernetesWorkload
+            | UnitKind::ComposeProject
+            | UnitKind::CloudformationStack => {
+                let files: Vec<String> = u.files.iter().map(|f| q(&literal(f))).collect();
+                out.push_str(&format!("      - paths: [{}]\n", files.join(", ")));
+            }
+            UnitKind::TerraformRootModule => {
+                let glob = if u.id.is_empty() {
+                    "*.tf".to_string()
+                } else {
+                    format!("{}/*.tf", literal(&u.id))
+                };
+                out.push_str(&format!("      - paths: [{}]\n", q(&glob)));
+            }
+            UnitKind::CatalogComponent => {
+                out.push_str(&format!("      - catalog: {}\n", q(&u.id)));
+            }
+            UnitKind::HelmChart => {
+                let glob = if u.id.is_empty() {
+                    "**".to_string()
+                } else {
+                    format!("{}/**", literal(&u.id))
+                };
+                out.push_str(&format!("      - paths: [{}]\n", q(&glob)));
+            }
+        }
+    }
 }
 
 /// `builds` entries for the charts found (DESIGN §1a "Which roots run"),
