@@ -268,13 +268,9 @@ impl Matching<'_> {
                 if self.base_used[i] {
                     continue;
                 }
-                let Some(rest) = b.address.strip_prefix(from.as_str()) else {
+                let Some(wanted) = moved_address(from, to, &b.address) else {
                     continue;
                 };
-                if !(rest.is_empty() || rest.starts_with('.')) {
-                    continue;
-                }
-                let wanted = format!("{to}{rest}");
                 let j = (0..head.len()).find(|&j| {
                     !self.head_used[j] && head[j].address == wanted && head[j].kind == b.kind
                 });
@@ -337,11 +333,27 @@ pub fn renames(
     head: &[Arc<Resource>],
     moved: &[(String, String)],
 ) -> HashMap<String, String> {
-    correspond(base, head, moved)
-        .into_iter()
-        .filter(|&(i, j)| base[i].address != head[j].address)
-        .map(|(i, j)| (base[i].address.clone(), head[j].address.clone()))
+    renames_of(base, head, &correspond(base, head, moved))
+}
+
+/// [`renames`] over pairs already computed.
+fn renames_of(
+    base: &[Arc<Resource>],
+    head: &[Arc<Resource>],
+    pairs: &[(usize, usize)],
+) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .filter(|&&(i, j)| base[i].address != head[j].address)
+        .map(|&(i, j)| (base[i].address.clone(), head[j].address.clone()))
         .collect()
+}
+
+/// Where a `moved { from, to }` block puts `address`: the block's own
+/// resource, or one under a moved module (`module.old.x` → `module.new.x`).
+fn moved_address(from: &str, to: &str, address: &str) -> Option<String> {
+    let rest = address.strip_prefix(from)?;
+    (rest.is_empty() || rest.starts_with('.')).then(|| format!("{to}{rest}"))
 }
 
 /// A base subject in head terms: each word that is a renamed base address
@@ -407,11 +419,7 @@ impl<'f> Compared<'f> {
     /// Base address → head address, for the corresponding resources whose
     /// address changed.
     fn renames(&self) -> HashMap<String, String> {
-        let (base, head) = (&self.base.resources, &self.head.resources);
-        (self.pairs.iter())
-            .filter(|&&(i, j)| base[i].address != head[j].address)
-            .map(|&(i, j)| (base[i].address.clone(), head[j].address.clone()))
-            .collect()
+        renames_of(&self.base.resources, &self.head.resources, &self.pairs)
     }
 
     /// Corresponding stateful resources (the base side's data stores, and
@@ -433,10 +441,8 @@ impl<'f> Compared<'f> {
             }
         };
         let moved = |b: &Resource, h: &Resource| {
-            self.moved.iter().any(|(from, to)| {
-                b.address.strip_prefix(from.as_str()).is_some_and(|rest| {
-                    (rest.is_empty() || rest.starts_with('.')) && h.address == format!("{to}{rest}")
-                })
+            (self.moved.iter()).any(|(from, to)| {
+                moved_address(from, to, &b.address).is_some_and(|a| a == h.address)
             })
         };
         // The same block of a module folder read as an instance at one side
